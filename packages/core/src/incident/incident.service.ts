@@ -1,0 +1,199 @@
+import type { Repos } from '../ports.js';
+import type { Actor, RequestContext } from '../shared/actor.js';
+import { toInstant } from '../shared/clock.js';
+import { invalidField, notFound, VigilError } from '../shared/errors.js';
+import { recordAudit, type UseCaseDeps } from '../shared/use-case.js';
+import {
+  type Incident,
+  type Priority,
+  type Severity,
+  type TimelineDraft,
+  type Urgency,
+  urgencyForSeverity,
+} from './incident.js';
+import * as lifecycle from './incident-lifecycle.js';
+
+export interface CreateIncidentInput {
+  serviceId: string;
+  title: string;
+  description?: string;
+  priority?: Priority | null;
+  severity?: Severity;
+  urgency?: Urgency;
+  assigneeIds?: string[];
+  dedupKey?: string | null;
+}
+
+/** Finds an incident by its ID or, when the reference is all digits, by its number. */
+export async function findIncident(repos: Repos, ref: string): Promise<Incident> {
+  const incident = /^\d{1,15}$/.test(ref)
+    ? await repos.incidents.getByNumber(Number(ref))
+    : await repos.incidents.get(ref);
+  if (!incident) throw notFound('Incident', ref);
+  return incident;
+}
+
+async function activeUserNames(repos: Repos, ids: string[], field: string): Promise<string[]> {
+  const users = await repos.users.getMany(ids);
+  return ids.map((id, index) => {
+    const user = users.find((candidate) => candidate.id === id);
+    if (!user || user.deactivatedAt)
+      throw invalidField(`${field}/${index}`, `user ${JSON.stringify(id)} does not exist`);
+    return user.name;
+  });
+}
+
+export function createIncidentService(deps: UseCaseDeps) {
+  const { uow, clock, newId } = deps;
+
+  async function appendTimeline(
+    repos: Repos,
+    incidentId: string,
+    actor: Actor,
+    at: string,
+    drafts: TimelineDraft[],
+  ) {
+    if (drafts.length === 0) return;
+    await repos.timeline.append(drafts.map((draft) => ({ ...draft, id: newId(), incidentId, at, actor })));
+  }
+
+  /**
+   * Loads, changes and saves one incident with its timeline and audit entries in one transaction.
+   * The version check makes a concurrent change fail loudly (CONFLICT) instead of being overwritten.
+   */
+  async function change(
+    ctx: RequestContext,
+    ref: string,
+    action: string,
+    apply: (
+      incident: Incident,
+      repos: Repos,
+      now: string,
+    ) => Promise<lifecycle.Transition> | lifecycle.Transition,
+  ): Promise<Incident> {
+    return uow.transaction(async (repos) => {
+      const now = toInstant(clock.now());
+      const before = await findIncident(repos, ref);
+      const { incident, entries } = await apply(before, repos, now);
+      if (entries.length === 0) return before;
+      if (!(await repos.incidents.update(incident, before.version))) {
+        throw new VigilError('CONFLICT', `Incident ${before.number} changed at the same time; try again`);
+      }
+      await appendTimeline(repos, incident.id, ctx.actor, now, entries);
+      await recordAudit(repos, deps, ctx, now, {
+        action: `incident.${action}`,
+        objectType: 'incident',
+        objectId: incident.id,
+        before: { status: before.status, assignee_ids: before.assigneeIds, priority: before.priority },
+        after: { status: incident.status, assignee_ids: incident.assigneeIds, priority: incident.priority },
+      });
+      return incident;
+    });
+  }
+
+  return {
+    async create(ctx: RequestContext, input: CreateIncidentInput): Promise<Incident> {
+      return uow.transaction(async (repos) => {
+        const now = toInstant(clock.now());
+        const service = await repos.services.get(input.serviceId);
+        if (!service)
+          throw invalidField('/service_id', `service ${JSON.stringify(input.serviceId)} does not exist`);
+        const assigneeIds = [...new Set(input.assigneeIds ?? [])];
+        const names = await activeUserNames(repos, assigneeIds, '/assignee_ids');
+        const dedupKey = input.dedupKey ?? null;
+        if (dedupKey !== null) {
+          const open = await repos.incidents.findOpenByDedupKey(service.id, dedupKey);
+          if (open) {
+            throw new VigilError(
+              'CONFLICT',
+              `Incident ${open.number} is open on this service with dedup key ${JSON.stringify(dedupKey)}`,
+            );
+          }
+        }
+        const severity = input.severity ?? 'error';
+        const incident: Incident = {
+          id: newId(),
+          number: await repos.incidents.nextNumber(),
+          title: input.title,
+          description: input.description ?? '',
+          status: 'triggered',
+          priority: input.priority ?? null,
+          severity,
+          urgency: input.urgency ?? service.defaultUrgency ?? urgencyForSeverity(severity),
+          serviceId: service.id,
+          dedupKey,
+          alertCount: 0,
+          assigneeIds,
+          createdAt: now,
+          updatedAt: now,
+          acknowledgedAt: null,
+          resolvedAt: null,
+          version: 1,
+        };
+        await repos.incidents.insert(incident);
+        const assigned = names.length > 0 ? `, assigned to ${names.join(', ')}` : '';
+        await appendTimeline(repos, incident.id, ctx.actor, now, [
+          {
+            type: 'triggered',
+            message: `Triggered by ${ctx.actor.name} (opened by hand) on ${service.name}${assigned}`,
+            data: { source: 'manual', urgency: incident.urgency, severity, priority: incident.priority },
+          },
+        ]);
+        await recordAudit(repos, deps, ctx, now, {
+          action: 'incident.create',
+          objectType: 'incident',
+          objectId: incident.id,
+          after: { number: incident.number, title: incident.title, service_id: service.id },
+        });
+        return incident;
+      });
+    },
+
+    acknowledge: (ctx: RequestContext, ref: string) =>
+      change(ctx, ref, 'acknowledge', (incident, _repos, now) =>
+        lifecycle.acknowledge(incident, ctx.actor, now),
+      ),
+
+    resolve: (ctx: RequestContext, ref: string, resolution?: string) =>
+      change(ctx, ref, 'resolve', (incident, _repos, now) =>
+        lifecycle.resolve(incident, ctx.actor, now, resolution),
+      ),
+
+    reassign: (ctx: RequestContext, ref: string, assigneeIds: string[]) =>
+      change(ctx, ref, 'reassign', async (incident, repos, now) => {
+        const unique = [...new Set(assigneeIds)];
+        const names = await activeUserNames(repos, unique, '/assignee_ids');
+        return lifecycle.reassign(incident, unique, names, ctx.actor, now);
+      }),
+
+    edit: (ctx: RequestContext, ref: string, changes: lifecycle.IncidentEdit) =>
+      change(ctx, ref, 'update', (incident, _repos, now) =>
+        lifecycle.edit(incident, changes, ctx.actor, now),
+      ),
+
+    /** A note goes on the timeline only; the incident itself does not change. */
+    async addNote(ctx: RequestContext, ref: string, body: string) {
+      return uow.transaction(async (repos) => {
+        const now = toInstant(clock.now());
+        const incident = await findIncident(repos, ref);
+        const entry = {
+          ...lifecycle.note(body, ctx.actor),
+          id: newId(),
+          incidentId: incident.id,
+          at: now,
+          actor: ctx.actor,
+        };
+        await repos.timeline.append([entry]);
+        await recordAudit(repos, deps, ctx, now, {
+          action: 'incident.note',
+          objectType: 'incident',
+          objectId: incident.id,
+          after: { note_id: entry.id },
+        });
+        return entry;
+      });
+    },
+  };
+}
+
+export type IncidentService = ReturnType<typeof createIncidentService>;

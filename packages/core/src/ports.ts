@@ -1,0 +1,156 @@
+/**
+ * The ports core's use cases need. server/store implements them with Kysely on SQLite and
+ * PostgreSQL; each use case receives a UnitOfWork and runs its reads and writes in one transaction.
+ */
+import type { Alert, AlertStatus } from './alert/alert.js';
+import type { AuditEntry } from './audit/audit.js';
+import type { Role } from './auth/roles.js';
+import type { ApiKey, Integration, Service, Team, TeamMember, User } from './directory/directory.js';
+import type { Incident, IncidentStatus, Priority, TimelineEntry } from './incident/incident.js';
+import type { Page, PageRequest } from './shared/page.js';
+
+export interface UserRecord extends User {
+  passwordHash: string | null;
+}
+
+export interface UserRepo {
+  insert(user: UserRecord): Promise<void>;
+  update(user: UserRecord): Promise<void>;
+  get(id: string): Promise<UserRecord | null>;
+  getByEmail(email: string): Promise<UserRecord | null>;
+  getMany(ids: string[]): Promise<UserRecord[]>;
+  list(page: PageRequest, includeDeactivated: boolean): Promise<Page<UserRecord>>;
+  countActive(): Promise<number>;
+  countActiveWithRole(role: Role): Promise<number>;
+}
+
+export interface ApiKeyWithOwner {
+  key: ApiKey;
+  user: UserRecord;
+}
+
+export interface ApiKeyRepo {
+  insert(key: ApiKey, tokenHash: string): Promise<void>;
+  get(id: string): Promise<ApiKey | null>;
+  findByTokenHash(tokenHash: string): Promise<ApiKeyWithOwner | null>;
+  list(userId: string | null, page: PageRequest): Promise<Page<ApiKey>>;
+  revoke(id: string, at: string): Promise<void>;
+  revokeAllOfUser(userId: string, at: string): Promise<void>;
+  touch(id: string, at: string): Promise<void>;
+}
+
+export interface TeamRepo {
+  insert(team: Team): Promise<void>;
+  update(team: Team): Promise<void>;
+  delete(id: string): Promise<void>;
+  get(id: string): Promise<Team | null>;
+  getByName(name: string): Promise<Team | null>;
+  list(page: PageRequest): Promise<Page<Team>>;
+  members(teamId: string): Promise<TeamMember[]>;
+  putMember(member: TeamMember): Promise<void>;
+  removeMember(teamId: string, userId: string): Promise<boolean>;
+}
+
+export interface ServiceFilter {
+  teamId?: string;
+}
+
+export interface ServiceRepo {
+  insert(service: Service): Promise<void>;
+  update(service: Service): Promise<void>;
+  delete(id: string): Promise<void>;
+  get(id: string): Promise<Service | null>;
+  getByName(name: string): Promise<Service | null>;
+  list(filter: ServiceFilter, page: PageRequest): Promise<Page<Service>>;
+  countForTeam(teamId: string): Promise<number>;
+}
+
+export interface IntegrationRepo {
+  insert(integration: Integration, keyHash: string): Promise<void>;
+  update(integration: Integration): Promise<void>;
+  delete(id: string): Promise<void>;
+  get(id: string): Promise<Integration | null>;
+  findByKeyHash(keyHash: string): Promise<Integration | null>;
+  listForService(serviceId: string, page: PageRequest): Promise<Page<Integration>>;
+}
+
+export interface AlertFilter {
+  status?: AlertStatus[];
+  serviceId?: string;
+  integrationId?: string;
+  incidentId?: string;
+  dedupKey?: string;
+}
+
+export interface AlertRepo {
+  insert(alert: Alert): Promise<void>;
+  update(alert: Alert): Promise<void>;
+  get(id: string): Promise<Alert | null>;
+  findOpen(integrationId: string, dedupKey: string): Promise<Alert | null>;
+  list(filter: AlertFilter, page: PageRequest): Promise<Page<Alert>>;
+}
+
+export interface IncidentFilter {
+  status?: IncidentStatus[];
+  serviceId?: string;
+  priority?: Priority[];
+  since?: string;
+  until?: string;
+  /** Case-insensitive text to look for in the title. */
+  q?: string;
+}
+
+export interface IncidentRepo {
+  /** The next per-installation incident number; taken inside the creating transaction. */
+  nextNumber(): Promise<number>;
+  insert(incident: Incident): Promise<void>;
+  /** Writes the incident if its stored version is `expectedVersion`; false when someone else won. */
+  update(incident: Incident, expectedVersion: number): Promise<boolean>;
+  get(id: string): Promise<Incident | null>;
+  getByNumber(number: number): Promise<Incident | null>;
+  findOpenByDedupKey(serviceId: string, dedupKey: string): Promise<Incident | null>;
+  list(filter: IncidentFilter, page: PageRequest): Promise<Page<Incident>>;
+}
+
+export interface TimelineRepo {
+  append(entries: TimelineEntry[]): Promise<void>;
+  list(incidentId: string, page: PageRequest): Promise<Page<TimelineEntry>>;
+}
+
+export interface AuditFilter {
+  objectType?: string;
+  objectId?: string;
+  actorId?: string;
+}
+
+export interface AuditRepo {
+  append(entry: AuditEntry): Promise<void>;
+  list(filter: AuditFilter, page: PageRequest): Promise<Page<AuditEntry>>;
+}
+
+/** Small installation-wide values (the one-time setup token's hash, …). */
+export interface SettingsRepo {
+  get(key: string): Promise<string | null>;
+  put(key: string, value: string, at: string): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+export interface Repos {
+  settings: SettingsRepo;
+  users: UserRepo;
+  apiKeys: ApiKeyRepo;
+  teams: TeamRepo;
+  services: ServiceRepo;
+  integrations: IntegrationRepo;
+  alerts: AlertRepo;
+  incidents: IncidentRepo;
+  timeline: TimelineRepo;
+  audit: AuditRepo;
+}
+
+export interface UnitOfWork {
+  /** Runs `work` in one transaction: all of its writes commit together or none do. */
+  transaction<T>(work: (repos: Repos) => Promise<T>): Promise<T>;
+  /** Reads outside a transaction (a consistent snapshot is not needed). */
+  readonly read: Repos;
+}

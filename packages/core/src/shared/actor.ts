@@ -1,0 +1,16 @@
+/** Who did something: written on every timeline and audit entry. */
+export interface Actor {
+  type: 'user' | 'integration' | 'system';
+  id: string | null;
+  name: string;
+}
+
+export const systemActor: Actor = { type: 'system', id: null, name: 'Vigil' };
+
+/** What a use case needs to know about the caller to check and record a change. */
+export interface RequestContext {
+  actor: Actor;
+  /** The user behind the actor, when there is one (API keys belong to users). */
+  userId: string | null;
+  ip: string | null;
+}

@@ -1,0 +1,3 @@
+/** The HTTP contract as TypeBox schemas: the server validates and documents with them, the SDK types from them. */
+export * from './common.js';
+export * from './resources.js';

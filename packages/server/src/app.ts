@@ -1,0 +1,147 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import {
+  type Clock,
+  createApiKeyService,
+  createIncidentService,
+  createIntegrationService,
+  createServiceService,
+  createSetupService,
+  createTeamService,
+  createUserService,
+  type Secrets,
+  type UnitOfWork,
+} from '@vigil/core';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Config } from './config.js';
+import { installAuth } from './http/auth.js';
+import { installErrorHandling } from './http/errors.js';
+import { installIdempotency } from './http/idempotency.js';
+import { createMetrics, installMetrics, type Metrics } from './http/metrics.js';
+import { alertRoutes, auditRoutes } from './http/routes/alerts.route.js';
+import { apiKeyRoutes } from './http/routes/api-keys.route.js';
+import { incidentRoutes } from './http/routes/incidents.route.js';
+import { metaRoutes } from './http/routes/meta.route.js';
+import { serviceRoutes } from './http/routes/services.route.js';
+import { setupRoutes } from './http/routes/setup.route.js';
+import { teamRoutes } from './http/routes/teams.route.js';
+import { userRoutes } from './http/routes/users.route.js';
+import type { TypedApp } from './http/typed.js';
+import { newId } from './ids.js';
+import type { SecretBox } from './security/secret-box.js';
+import type { Store } from './store/dialect.js';
+
+/** The body cap for every route (specs/api.md): larger bodies get 413 before they are parsed. */
+export const BODY_LIMIT_BYTES = 512 * 1024;
+
+export interface AppDeps {
+  config: Pick<Config, 'publicUrl' | 'testClock'>;
+  store: Store;
+  uow: UnitOfWork;
+  clock: Clock;
+  secrets: Secrets;
+  box: SecretBox;
+  metrics: Metrics;
+  services: ReturnType<typeof createServices>;
+}
+
+export function createServices(deps: { uow: UnitOfWork; clock: Clock; secrets: Secrets }) {
+  const useCaseDeps = { ...deps, newId: () => newId(deps.clock.now().getTime()) };
+  return {
+    users: createUserService(useCaseDeps),
+    apiKeys: createApiKeyService(useCaseDeps),
+    teams: createTeamService(useCaseDeps),
+    services: createServiceService(useCaseDeps),
+    integrations: createIntegrationService(useCaseDeps),
+    incidents: createIncidentService(useCaseDeps),
+    setup: createSetupService(useCaseDeps),
+  };
+}
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+/**
+ * Two validators: bodies are checked exactly as sent (no type coercion, unknown fields refused), so
+ * `"5"` is not a number; query strings and path params are text by nature and are coerced.
+ */
+function createValidators() {
+  const common = { allErrors: true, strict: false, useDefaults: true, removeAdditional: false } as const;
+  return {
+    body: addFormats(new Ajv({ ...common, coerceTypes: false })),
+    text: addFormats(new Ajv({ ...common, coerceTypes: 'array' })),
+  };
+}
+
+/** Builds the whole HTTP app without listening (STYLE.md §2): tests use inject(), main.ts listens. */
+export async function buildApp(
+  deps: Omit<AppDeps, 'services' | 'metrics'> & { metrics?: Metrics },
+  options: { logger?: FastifyServerOptions['logger'] } = {},
+): Promise<FastifyInstance> {
+  const full: AppDeps = {
+    ...deps,
+    metrics: deps.metrics ?? createMetrics({ processMetrics: false }),
+    services: createServices(deps),
+  };
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const validators = createValidators();
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? validators.body : validators.text).compile(schema as object),
+  );
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string' },
+    (_request, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    },
+  );
+
+  installErrorHandling(app);
+  installAuth(app, full);
+  installIdempotency(app, full);
+  installMetrics(app, full.metrics);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Vigil API',
+        version: '1',
+        description:
+          'Incident management and on-call. Authenticate with `Authorization: Bearer <API key>`. Errors are RFC 9457 problem details with a stable `code`.',
+      },
+      servers: [{ url: deps.config.publicUrl }],
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'A Vigil API key (vgl_…)' },
+        },
+      },
+      security: [{ apiKey: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' } });
+
+  const typed = app as unknown as TypedApp;
+  metaRoutes(typed, full);
+  setupRoutes(typed, full);
+  userRoutes(typed, full);
+  apiKeyRoutes(typed, full);
+  teamRoutes(typed, full);
+  serviceRoutes(typed, full);
+  incidentRoutes(typed, full);
+  alertRoutes(typed, full);
+  auditRoutes(typed, full);
+
+  await app.ready();
+  return app as unknown as FastifyInstance;
+}

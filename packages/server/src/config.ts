@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseSecretKey } from './security/secret-box.js';
+import { isPostgresUrl } from './store/database.js';
+
+/** Everything the server reads from its environment and flags (specs/api.md, "Running"). */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  publicUrl: string;
+  secretKey: Buffer;
+  bootstrapToken: string | undefined;
+  testClock: boolean;
+  /** Which parts this instance runs: `api`, `engine` (the engine arrives with the paging issue). */
+  roles: Set<'api' | 'engine'>;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+export type Flags = Partial<
+  Record<'port' | 'host' | 'data-dir' | 'database-url' | 'roles' | 'public-url', string>
+>;
+
+/** Reads `--name value` and `--name=value` pairs; anything else is an error worth showing. */
+export function parseFlags(argv: string[]): Flags {
+  const flags: Record<string, string> = {};
+  const known = new Set(['port', 'host', 'data-dir', 'database-url', 'roles', 'public-url']);
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index]!;
+    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (!match || !known.has(match[1]!)) throw new ConfigError(`Unknown argument ${arg}`);
+    const value = match[2] ?? argv[++index];
+    if (value === undefined) throw new ConfigError(`--${match[1]} needs a value`);
+    flags[match[1]!] = value;
+  }
+  return flags as Flags;
+}
+
+/**
+ * On SQLite, a missing VIGIL_SECRET_KEY is generated once into the data directory (mode 0600) so
+ * `npm start` needs no set-up. With PostgreSQL several instances must share the key, so it is required.
+ */
+function loadSecretKey(env: NodeJS.ProcessEnv, dataDir: string, postgres: boolean): Buffer {
+  if (env.VIGIL_SECRET_KEY) return parseSecretKey(env.VIGIL_SECRET_KEY);
+  if (postgres)
+    throw new ConfigError(
+      'VIGIL_SECRET_KEY is required with PostgreSQL (64 hex characters; try `openssl rand -hex 32`)',
+    );
+  const file = join(dataDir, 'secret.key');
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+  }
+  return parseSecretKey(readFileSync(file, 'utf8'));
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
+  const port = Number(flags.port ?? env.PORT ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConfigError(`PORT must be a port number, not ${flags.port ?? env.PORT}`);
+  const host = flags.host ?? env.HOST ?? '127.0.0.1';
+  const dataDir = resolve(flags['data-dir'] ?? env.VIGIL_DATA_DIR ?? './data');
+  const databaseUrl = flags['database-url'] ?? env.DATABASE_URL;
+  if (databaseUrl && !isPostgresUrl(databaseUrl))
+    throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://');
+  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const publicUrl = (flags['public-url'] ?? env.VIGIL_PUBLIC_URL ?? `http://${shownHost}:${port}`).replace(
+    /\/+$/,
+    '',
+  );
+  const roleNames = (flags.roles ?? env.VIGIL_ROLES ?? 'api,engine').split(',').map((role) => role.trim());
+  for (const role of roleNames)
+    if (role !== 'api' && role !== 'engine') throw new ConfigError(`Unknown role ${role}; use api, engine`);
+  const bootstrapToken = env.VIGIL_BOOTSTRAP_TOKEN || undefined;
+  if (bootstrapToken !== undefined && bootstrapToken.length < 32)
+    throw new ConfigError('VIGIL_BOOTSTRAP_TOKEN must be at least 32 characters');
+  return {
+    port,
+    host,
+    dataDir,
+    databaseUrl,
+    publicUrl,
+    secretKey: loadSecretKey(env, dataDir, isPostgresUrl(databaseUrl)),
+    bootstrapToken,
+    testClock: env.VIGIL_TEST_CLOCK === '1',
+    roles: new Set(roleNames as ('api' | 'engine')[]),
+    logLevel: env.VIGIL_LOG_LEVEL ?? 'info',
+  };
+}

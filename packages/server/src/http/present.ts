@@ -1,0 +1,143 @@
+import type * as core from '@vigil/core';
+import type * as api from '@vigil/sdk/contract';
+
+/** Domain objects (camelCase) to the API's snake_case shapes. Pure and small on purpose. */
+export const presentUser = (user: core.User): api.User => ({
+  id: user.id,
+  name: user.name,
+  email: user.email,
+  role: user.role,
+  time_zone: user.timeZone,
+  has_password: user.hasPassword,
+  created_at: user.createdAt,
+  updated_at: user.updatedAt,
+});
+
+export const presentApiKey = (key: core.ApiKey): api.ApiKey => ({
+  id: key.id,
+  user_id: key.userId,
+  name: key.name,
+  role: key.role,
+  token_prefix: key.tokenPrefix,
+  created_at: key.createdAt,
+  expires_at: key.expiresAt,
+  last_used_at: key.lastUsedAt,
+});
+
+export const presentTeam = (team: core.Team): api.Team => ({
+  id: team.id,
+  name: team.name,
+  description: team.description,
+  created_at: team.createdAt,
+  updated_at: team.updatedAt,
+});
+
+export const presentService = (service: core.Service): api.Service => ({
+  id: service.id,
+  name: service.name,
+  description: service.description,
+  team_id: service.teamId,
+  escalation_policy_id: service.escalationPolicyId,
+  status: service.status,
+  default_urgency: service.defaultUrgency,
+  auto_resolve: service.autoResolve,
+  created_at: service.createdAt,
+  updated_at: service.updatedAt,
+});
+
+/** Where each kind of monitoring tool sends its alerts (the endpoints are in specs/api.md). */
+export function integrationUrl(publicUrl: string, type: core.IntegrationType, key: string): string {
+  switch (type) {
+    case 'events_v2':
+      return `${publicUrl}/v2/enqueue`;
+    case 'opsgenie':
+      return `${publicUrl}/v2/alerts`;
+    case 'heartbeat':
+      return `${publicUrl}/heartbeat/${key}`;
+    case 'email':
+      return `mailto:${key}@${new URL(publicUrl).hostname}`;
+    default:
+      return `${publicUrl}/integrations/${type}/${key}`;
+  }
+}
+
+export const presentIntegration = (integration: core.Integration, publicUrl: string): api.Integration => ({
+  id: integration.id,
+  service_id: integration.serviceId,
+  type: integration.type,
+  name: integration.name,
+  key: integration.key,
+  url: integrationUrl(publicUrl, integration.type, integration.key),
+  rate_limit_per_minute: integration.rateLimitPerMinute,
+  config: integration.config,
+  created_at: integration.createdAt,
+  updated_at: integration.updatedAt,
+});
+
+export const presentIncident = (
+  incident: core.Incident,
+  names: Map<string, string>,
+  publicUrl: string,
+): api.Incident => ({
+  id: incident.id,
+  number: incident.number,
+  title: incident.title,
+  description: incident.description,
+  status: incident.status,
+  priority: incident.priority,
+  severity: incident.severity,
+  urgency: incident.urgency,
+  service_id: incident.serviceId,
+  dedup_key: incident.dedupKey,
+  alert_count: incident.alertCount,
+  assignees: incident.assigneeIds.map((id) => ({ id, name: names.get(id) ?? 'unknown' })),
+  created_at: incident.createdAt,
+  updated_at: incident.updatedAt,
+  acknowledged_at: incident.acknowledgedAt,
+  resolved_at: incident.resolvedAt,
+  html_url: `${publicUrl}/incidents/${incident.number}`,
+});
+
+export const presentTimelineEntry = (entry: core.TimelineEntry): api.TimelineEntry => ({
+  id: entry.id,
+  at: entry.at,
+  type: entry.type,
+  actor: entry.actor,
+  message: entry.message,
+  data: entry.data,
+});
+
+export const presentAlert = (alert: core.Alert): api.Alert => ({
+  id: alert.id,
+  status: alert.status,
+  dedup_key: alert.dedupKey,
+  summary: alert.summary,
+  source: alert.source,
+  severity: alert.severity,
+  labels: alert.labels,
+  details: alert.details,
+  incident_id: alert.incidentId,
+  integration_id: alert.integrationId,
+  service_id: alert.serviceId,
+  count: alert.count,
+  first_seen_at: alert.firstSeenAt,
+  last_seen_at: alert.lastSeenAt,
+  resolved_at: alert.resolvedAt,
+});
+
+export const presentAuditEntry = (entry: core.AuditEntry): api.AuditEntry => ({
+  id: entry.id,
+  at: entry.at,
+  actor: entry.actor,
+  action: entry.action,
+  object_type: entry.objectType,
+  object_id: entry.objectId,
+  before: entry.before,
+  after: entry.after,
+  ip: entry.ip,
+});
+
+export const presentPage = <T, R>(page: core.Page<T>, map: (item: T) => R): api.Page<R> => ({
+  data: page.data.map(map),
+  next_cursor: page.nextCursor,
+});

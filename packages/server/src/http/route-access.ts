@@ -1,0 +1,81 @@
+import type { Role } from '@vigil/core';
+
+/**
+ * Who may call each route: the lowest role allowed, or `public` (no API key; the route protects
+ * itself, as health checks and the setup link do). A route missing from this table fails the
+ * server's start, and http/route-access.test.ts walks every route against it.
+ *
+ * The rule of thumb: stakeholders read incidents; observers read everything operational;
+ * responders act on incidents; managers shape services, integrations and teams; admins manage
+ * people, keys and the audit log; owners manage owners (checked in the user use cases).
+ */
+export type Access = Role | 'public';
+
+export const routeAccess: Record<string, Access> = {
+  'GET /healthz': 'public',
+  'GET /readyz': 'public',
+  'GET /metrics': 'public',
+  'GET /api/v1/openapi.json': 'public',
+  'GET /setup': 'public',
+  'POST /setup': 'public',
+  'POST /api/v1/setup': 'public',
+
+  'GET /api/v1/me': 'stakeholder',
+  'GET /api/v1/users': 'observer',
+  'POST /api/v1/users': 'admin',
+  'GET /api/v1/users/:id': 'observer',
+  // Everyone may edit their own profile; the use case requires admin for anyone else.
+  'PATCH /api/v1/users/:id': 'stakeholder',
+  'DELETE /api/v1/users/:id': 'admin',
+
+  // Everyone manages their own keys; the use case requires admin for anyone else's.
+  'GET /api/v1/api-keys': 'stakeholder',
+  'POST /api/v1/api-keys': 'stakeholder',
+  'DELETE /api/v1/api-keys/:id': 'stakeholder',
+
+  'GET /api/v1/teams': 'observer',
+  'POST /api/v1/teams': 'manager',
+  'GET /api/v1/teams/:id': 'observer',
+  'PATCH /api/v1/teams/:id': 'manager',
+  'DELETE /api/v1/teams/:id': 'manager',
+  'GET /api/v1/teams/:id/members': 'observer',
+  'PUT /api/v1/teams/:id/members/:userId': 'manager',
+  'DELETE /api/v1/teams/:id/members/:userId': 'manager',
+
+  'GET /api/v1/services': 'observer',
+  'POST /api/v1/services': 'manager',
+  'GET /api/v1/services/:id': 'observer',
+  'PATCH /api/v1/services/:id': 'manager',
+  'DELETE /api/v1/services/:id': 'manager',
+
+  // Integrations carry their ingest key, so reading them is for those who configure them.
+  'GET /api/v1/services/:id/integrations': 'manager',
+  'POST /api/v1/services/:id/integrations': 'manager',
+  'GET /api/v1/integrations/:id': 'manager',
+  'PATCH /api/v1/integrations/:id': 'manager',
+  'DELETE /api/v1/integrations/:id': 'manager',
+
+  'GET /api/v1/incidents': 'stakeholder',
+  'POST /api/v1/incidents': 'responder',
+  'GET /api/v1/incidents/:id': 'stakeholder',
+  'PATCH /api/v1/incidents/:id': 'responder',
+  'POST /api/v1/incidents/:id/acknowledge': 'responder',
+  'POST /api/v1/incidents/:id/resolve': 'responder',
+  'POST /api/v1/incidents/:id/reassign': 'responder',
+  'POST /api/v1/incidents/:id/notes': 'responder',
+  'GET /api/v1/incidents/:id/timeline': 'stakeholder',
+  'GET /api/v1/incidents/:id/alerts': 'observer',
+
+  'GET /api/v1/alerts': 'observer',
+  'GET /api/v1/alerts/:id': 'observer',
+
+  'GET /api/v1/audit-log': 'admin',
+};
+
+/** HEAD is answered by the GET handler, so it needs what GET needs. */
+export function accessFor(method: string, url: string): Access | undefined {
+  // The API reference (Swagger UI and its assets) is documentation, open like the OpenAPI document.
+  if (url === '/api/docs' || url.startsWith('/api/docs/'))
+    return method === 'GET' || method === 'HEAD' ? 'public' : undefined;
+  return routeAccess[`${method === 'HEAD' ? 'GET' : method} ${url}`];
+}

@@ -1,0 +1,180 @@
+import {
+  IdParams,
+  Integration,
+  IntegrationCreate,
+  IntegrationUpdate,
+  PageOf,
+  PageQuery,
+  Service,
+  ServiceCreate,
+  ServiceUpdate,
+} from '@vigil/sdk/contract';
+import { Type } from 'typebox';
+import type { AppDeps } from '../../app.js';
+import { contextOf } from '../auth.js';
+import { presentIntegration, presentPage, presentService } from '../present.js';
+import { noContent, responses, type TypedApp } from '../typed.js';
+
+const ServiceListQuery = Type.Object(
+  { ...PageQuery.properties, team_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) },
+  { additionalProperties: false },
+);
+
+export function serviceRoutes(app: TypedApp, { services, uow, config }: AppDeps) {
+  const tags = ['services'];
+  const integration = (value: Parameters<typeof presentIntegration>[0]) =>
+    presentIntegration(value, config.publicUrl);
+
+  app.get(
+    '/api/v1/services',
+    { schema: { tags, querystring: ServiceListQuery, response: responses(200, PageOf(Service)) } },
+    async (request) => {
+      const page = await uow.read.services.list(
+        { ...(request.query.team_id ? { teamId: request.query.team_id } : {}) },
+        { limit: request.query.limit ?? 50, cursor: request.query.cursor ?? null },
+      );
+      return presentPage(page, presentService);
+    },
+  );
+
+  app.post(
+    '/api/v1/services',
+    {
+      config: { idempotent: true },
+      schema: { tags, body: ServiceCreate, response: responses(201, Service) },
+    },
+    async (request, reply) => {
+      const { name, description, team_id, status, default_urgency, auto_resolve } = request.body;
+      const service = await services.services.create(contextOf(request), {
+        name,
+        description,
+        teamId: team_id,
+        status,
+        defaultUrgency: default_urgency,
+        autoResolve: auto_resolve,
+      });
+      return reply.code(201).send(presentService(service));
+    },
+  );
+
+  app.get(
+    '/api/v1/services/:id',
+    { schema: { tags, params: IdParams, response: responses(200, Service) } },
+    async (request) => presentService(await services.services.get(request.params.id)),
+  );
+
+  app.patch(
+    '/api/v1/services/:id',
+    { schema: { tags, params: IdParams, body: ServiceUpdate, response: responses(200, Service) } },
+    async (request) => {
+      const { name, description, team_id, status, default_urgency, auto_resolve } = request.body;
+      const service = await services.services.update(contextOf(request), request.params.id, {
+        name,
+        description,
+        teamId: team_id,
+        status,
+        defaultUrgency: default_urgency,
+        autoResolve: auto_resolve,
+      });
+      return presentService(service);
+    },
+  );
+
+  app.delete(
+    '/api/v1/services/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Delete a service that never had incidents',
+        params: IdParams,
+        response: noContent,
+      },
+    },
+    async (request, reply) => {
+      await services.services.delete(contextOf(request), request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  const integrationTags = ['integrations'];
+  app.get(
+    '/api/v1/services/:id/integrations',
+    {
+      schema: {
+        tags: integrationTags,
+        params: IdParams,
+        querystring: PageQuery,
+        response: responses(200, PageOf(Integration)),
+      },
+    },
+    async (request) => {
+      await services.services.get(request.params.id);
+      const page = await uow.read.integrations.listForService(request.params.id, {
+        limit: request.query.limit ?? 50,
+        cursor: request.query.cursor ?? null,
+      });
+      return presentPage(page, integration);
+    },
+  );
+
+  app.post(
+    '/api/v1/services/:id/integrations',
+    {
+      config: { idempotent: true },
+      schema: {
+        tags: integrationTags,
+        summary: 'Connect a monitoring tool: returns the key and the URL to paste into it',
+        params: IdParams,
+        body: IntegrationCreate,
+        response: responses(201, Integration),
+      },
+    },
+    async (request, reply) => {
+      const { type, name, rate_limit_per_minute, config: settings } = request.body;
+      const created = await services.integrations.create(contextOf(request), request.params.id, {
+        type,
+        name,
+        rateLimitPerMinute: rate_limit_per_minute,
+        config: settings,
+      });
+      return reply.code(201).send(integration(created));
+    },
+  );
+
+  app.get(
+    '/api/v1/integrations/:id',
+    { schema: { tags: integrationTags, params: IdParams, response: responses(200, Integration) } },
+    async (request) => integration(await services.integrations.get(request.params.id)),
+  );
+
+  app.patch(
+    '/api/v1/integrations/:id',
+    {
+      schema: {
+        tags: integrationTags,
+        params: IdParams,
+        body: IntegrationUpdate,
+        response: responses(200, Integration),
+      },
+    },
+    async (request) => {
+      const { name, rate_limit_per_minute, config: settings } = request.body;
+      return integration(
+        await services.integrations.update(contextOf(request), request.params.id, {
+          name,
+          rateLimitPerMinute: rate_limit_per_minute,
+          config: settings,
+        }),
+      );
+    },
+  );
+
+  app.delete(
+    '/api/v1/integrations/:id',
+    { schema: { tags: integrationTags, params: IdParams, response: noContent } },
+    async (request, reply) => {
+      await services.integrations.delete(contextOf(request), request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+}

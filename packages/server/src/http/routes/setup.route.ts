@@ -1,0 +1,103 @@
+import { SetupBody, SetupResult } from '@vigil/sdk/contract';
+import { Type } from 'typebox';
+import type { AppDeps } from '../../app.js';
+import { presentApiKey, presentUser } from '../present.js';
+import { responses, type TypedApp } from '../typed.js';
+
+const escapeHtml = (text: string) =>
+  text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
+
+const page = (title: string, body: string) => `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)} · Vigil</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem;color:#1b1f24}
+label{display:block;margin:.8rem 0 .2rem}input{width:100%;padding:.5rem;font:inherit;box-sizing:border-box}
+button{margin-top:1.2rem;padding:.6rem 1.2rem;font:inherit}code{background:#f0f2f4;padding:.2rem .4rem;word-break:break-all}
+@media (prefers-color-scheme:dark){body{background:#111418;color:#e6e8ea}code{background:#22272e}}</style></head>
+<body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
+
+/**
+ * The first-start setup link (printed by `vigil serve` when no user exists). GET shows a form, POST
+ * creates the owner and shows their first API key once. `POST /api/v1/setup` does the same as JSON.
+ */
+export function setupRoutes(app: TypedApp, { services }: AppDeps) {
+  app.post(
+    '/api/v1/setup',
+    {
+      schema: {
+        tags: ['setup'],
+        summary: 'Create the first owner with the one-time setup token',
+        body: SetupBody,
+        response: responses(201, SetupResult),
+      },
+    },
+    async (request, reply) => {
+      const result = await services.setup.complete(request.body);
+      return reply.code(201).send({
+        user: presentUser(result.user),
+        api_key: { ...presentApiKey(result.key), token: result.token },
+      });
+    },
+  );
+
+  app.get(
+    '/setup',
+    {
+      schema: {
+        hide: true,
+        querystring: Type.Object({ token: Type.Optional(Type.String({ maxLength: 200 })) }),
+      },
+    },
+    async (request, reply) => {
+      reply
+        .type('text/html; charset=utf-8')
+        .header('cache-control', 'no-store')
+        .header('referrer-policy', 'no-referrer');
+      if (!(await services.setup.needsSetup())) {
+        return page(
+          'Vigil is set up',
+          '<p>This installation already has an owner. Ask them for an account.</p>',
+        );
+      }
+      const token = escapeHtml(request.query.token ?? '');
+      return page(
+        'Set up Vigil',
+        `<p>Create the owner account. You will get an API key for the REST API and the <code>vigil</code> CLI.</p>
+<form method="post" action="/setup"><input type="hidden" name="token" value="${token}">
+<label for="name">Your name</label><input id="name" name="name" required maxlength="200" autocomplete="name">
+<label for="email">E-mail</label><input id="email" name="email" type="email" required maxlength="320" autocomplete="email">
+<label for="password">Password (12 characters or more; for the web app)</label><input id="password" name="password" type="password" minlength="12" autocomplete="new-password">
+<button type="submit">Create owner</button></form>`,
+      );
+    },
+  );
+
+  app.post(
+    '/setup',
+    {
+      schema: {
+        hide: true,
+        body: Type.Object({
+          token: Type.String({ maxLength: 200 }),
+          name: Type.String({ minLength: 1, maxLength: 200 }),
+          email: Type.String({ format: 'email', maxLength: 320 }),
+          password: Type.Optional(Type.String({ maxLength: 1024 })),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const { token, name, email, password } = request.body;
+      const result = await services.setup.complete({ token, name, email, ...(password ? { password } : {}) });
+      reply.type('text/html; charset=utf-8').header('cache-control', 'no-store');
+      return page(
+        'Vigil is ready',
+        `<p>Welcome, ${escapeHtml(result.user.name)}. This is your owner API key. It is shown <strong>once</strong>; keep it somewhere safe.</p>
+<p><code>${escapeHtml(result.token)}</code></p>
+<p>Try it:</p><p><code>curl -H "Authorization: Bearer ${escapeHtml(result.token)}" ${escapeHtml(`${request.protocol}://${request.host}`)}/api/v1/me</code></p>`,
+      );
+    },
+  );
+}

@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+import { pathToFileURL } from 'node:url';
+import { ConfigError, loadConfig, parseFlags } from './config.js';
+import { startRuntime } from './runtime.js';
+import { openStore } from './store/database.js';
+import { migrateToLatest } from './store/migrate.js';
+
+/** `vigil serve`: start, print where to go, and close gracefully on SIGINT/SIGTERM. */
+export async function serve(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const config = loadConfig(env, parseFlags(argv));
+  const started = Date.now();
+  const runtime = await startRuntime(config, {
+    logger: { level: config.logLevel },
+    processMetrics: true,
+  });
+  await runtime.app.listen({ port: config.port, host: config.host });
+  const engine = runtime.store.dialect.engine === 'postgres' ? 'PostgreSQL' : `SQLite in ${config.dataDir}`;
+  const lines = [
+    `Vigil is listening on ${config.publicUrl} (${engine}), ready in ${Date.now() - started} ms`,
+  ];
+  if (runtime.setupUrl) {
+    lines.push(
+      '',
+      'No user exists yet. Open this one-time link to create the owner account:',
+      `  ${runtime.setupUrl}`,
+      '',
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    runtime.app.log.info(`${signal} received: finishing requests in flight, then closing`);
+    // app.close() stops accepting, lets in-flight requests finish, then the store closes.
+    const timer = setTimeout(() => {
+      runtime.app.log.error('Shutdown took longer than 10 s; exiting');
+      process.exit(1);
+    }, 10_000);
+    timer.unref();
+    await runtime.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/** `vigil migrate`: apply pending migrations and exit. */
+export async function migrate(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
+  const flags = parseFlags(argv);
+  const dataDir = flags['data-dir'] ?? env.VIGIL_DATA_DIR ?? './data';
+  const store = await openStore({ databaseUrl: flags['database-url'] ?? env.DATABASE_URL, dataDir });
+  try {
+    return await migrateToLatest(store);
+  } finally {
+    await store.close();
+  }
+}
+
+const invokedDirectly =
+  process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (invokedDirectly) {
+  serve(process.argv.slice(2)).catch((error: unknown) => {
+    process.stderr.write(
+      `vigil: ${error instanceof ConfigError ? error.message : String((error as Error)?.stack ?? error)}\n`,
+    );
+    process.exit(1);
+  });
+}

@@ -1,0 +1,62 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { postgresDialect, type Store, sqliteDialect } from './dialect.js';
+import type { Database } from './schema.js';
+import { SqliteWorkerDialect } from './sqlite-worker-driver.js';
+
+export interface StoreOptions {
+  /** `postgres://…` for PostgreSQL; otherwise SQLite in `dataDir`. */
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  /** Pool size on PostgreSQL. */
+  poolSize?: number;
+}
+
+const OID = { int8: 20, timestamp: 1114, timestamptz: 1184, json: 114, jsonb: 3802 } as const;
+
+/**
+ * The pg client parses results the way the SQLite side returns them, so repositories read one
+ * shape: bigints as numbers (incident numbers and counts stay far below 2^53), instants as ISO
+ * strings, JSON as text.
+ */
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    switch (oid) {
+      case OID.int8:
+        return (value: string) => Number(value);
+      case OID.timestamptz:
+      case OID.timestamp:
+        return (value: string) =>
+          new Date(value.includes('+') || value.endsWith('Z') ? value : `${value}Z`).toISOString();
+      case OID.json:
+      case OID.jsonb:
+        return (value: string) => value;
+      default:
+        return pg.types.getTypeParser(oid, format ?? 'text');
+    }
+  },
+};
+
+export const isPostgresUrl = (url: string | undefined): url is string =>
+  url !== undefined && /^postgres(ql)?:\/\//.test(url);
+
+export async function openStore(options: StoreOptions): Promise<Store> {
+  if (isPostgresUrl(options.databaseUrl)) {
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 10,
+      types: pgTypes as never,
+      // Instants are compared and stored in UTC whatever the server's default zone is.
+      options: '-c TimeZone=UTC',
+    });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, dialect: postgresDialect, close: () => db.destroy() };
+  }
+  mkdirSync(options.dataDir, { recursive: true });
+  const db = new Kysely<Database>({
+    dialect: new SqliteWorkerDialect({ filename: join(options.dataDir, 'vigil.db') }),
+  });
+  return { db, dialect: sqliteDialect, close: () => db.destroy() };
+}

@@ -1,0 +1,45 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import type { Store } from './dialect.js';
+import * as initial from './migrations/0001-initial.js';
+
+type EngineMigration = { up(db: Kysely<any>, engine: 'sqlite' | 'postgres'): Promise<void> };
+
+/** In order; names never change once released. */
+const migrations: Record<string, EngineMigration> = {
+  '0001-initial': initial,
+};
+
+class StaticProvider implements MigrationProvider {
+  constructor(private readonly engine: 'sqlite' | 'postgres') {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return Object.fromEntries(
+      Object.entries(migrations).map(([name, migration]) => [
+        name,
+        { up: (db: Kysely<any>) => migration.up(db, this.engine) },
+      ]),
+    );
+  }
+}
+
+const migratorFor = (store: Store) =>
+  new Migrator({
+    db: store.db,
+    provider: new StaticProvider(store.dialect.engine),
+    migrationTableName: 'vigil_migrations',
+    migrationLockTableName: 'vigil_migrations_lock',
+  });
+
+/** Applies every pending migration; returns the names applied. Safe to run from several processes. */
+export async function migrateToLatest(store: Store): Promise<string[]> {
+  const { error, results } = await migratorFor(store).migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? [])
+    .filter((result) => result.status === 'Success')
+    .map((result) => result.migrationName);
+}
+
+/** Whether every migration this code knows is applied (what /readyz reports). */
+export async function migrationsAreCurrent(store: Store): Promise<boolean> {
+  const list = await migratorFor(store).getMigrations();
+  return list.every((migration) => migration.executedAt !== undefined);
+}

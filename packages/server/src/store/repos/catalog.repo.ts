@@ -1,0 +1,233 @@
+import type {
+  Integration,
+  IntegrationRepo,
+  IntegrationType,
+  Service,
+  ServiceRepo,
+  ServiceStatus,
+  TeamMemberRole,
+  TeamRepo,
+  Urgency,
+} from '@vigil/core';
+import type { Kysely, Selectable } from 'kysely';
+import type { SecretBox } from '../../security/secret-box.js';
+import type { Database, IntegrationsTable, ServicesTable } from '../schema.js';
+import { decodeCursor, parseJson, toPage } from './paging.js';
+
+export function createTeamRepo(db: Kysely<Database>): TeamRepo {
+  return {
+    async insert(team) {
+      await db
+        .insertInto('teams')
+        .values({
+          id: team.id,
+          name: team.name,
+          description: team.description,
+          created_at: team.createdAt,
+          updated_at: team.updatedAt,
+        })
+        .execute();
+    },
+    async update(team) {
+      await db
+        .updateTable('teams')
+        .set({ name: team.name, description: team.description, updated_at: team.updatedAt })
+        .where('id', '=', team.id)
+        .execute();
+    },
+    async delete(id) {
+      await db.deleteFrom('teams').where('id', '=', id).execute();
+    },
+    async get(id) {
+      const row = await db.selectFrom('teams').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? teamFromRow(row) : null;
+    },
+    async getByName(name) {
+      const row = await db.selectFrom('teams').selectAll().where('name', '=', name).executeTakeFirst();
+      return row ? teamFromRow(row) : null;
+    },
+    async list(page) {
+      let query = db
+        .selectFrom('teams')
+        .selectAll()
+        .orderBy('id', 'asc')
+        .limit(page.limit + 1);
+      if (page.cursor) query = query.where('id', '>', decodeCursor(page.cursor, 'string'));
+      return toPage(await query.execute(), page.limit, (row) => row.id, teamFromRow);
+    },
+    async members(teamId) {
+      const rows = await db
+        .selectFrom('team_members')
+        .selectAll()
+        .where('team_id', '=', teamId)
+        .orderBy('user_id')
+        .execute();
+      return rows.map((row) => ({
+        teamId: row.team_id,
+        userId: row.user_id,
+        role: row.role as TeamMemberRole,
+      }));
+    },
+    async putMember(member) {
+      await db
+        .insertInto('team_members')
+        .values({ team_id: member.teamId, user_id: member.userId, role: member.role })
+        .onConflict((oc) => oc.columns(['team_id', 'user_id']).doUpdateSet({ role: member.role }))
+        .execute();
+    },
+    async removeMember(teamId, userId) {
+      const result = await db
+        .deleteFrom('team_members')
+        .where('team_id', '=', teamId)
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
+  };
+}
+
+const teamFromRow = (row: Selectable<Database['teams']>) => ({
+  id: row.id,
+  name: row.name,
+  description: row.description,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+const serviceFromRow = (row: Selectable<ServicesTable>): Service => ({
+  id: row.id,
+  name: row.name,
+  description: row.description,
+  teamId: row.team_id,
+  escalationPolicyId: row.escalation_policy_id,
+  status: row.status as ServiceStatus,
+  defaultUrgency: row.default_urgency as Urgency | null,
+  autoResolve: row.auto_resolve === 1,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+const serviceToRow = (service: Service): Selectable<ServicesTable> => ({
+  id: service.id,
+  name: service.name,
+  description: service.description,
+  team_id: service.teamId,
+  escalation_policy_id: service.escalationPolicyId,
+  status: service.status,
+  default_urgency: service.defaultUrgency,
+  auto_resolve: service.autoResolve ? 1 : 0,
+  created_at: service.createdAt,
+  updated_at: service.updatedAt,
+});
+
+export function createServiceRepo(db: Kysely<Database>): ServiceRepo {
+  return {
+    async insert(service) {
+      await db.insertInto('services').values(serviceToRow(service)).execute();
+    },
+    async update(service) {
+      const { id, ...rest } = serviceToRow(service);
+      await db.updateTable('services').set(rest).where('id', '=', id).execute();
+    },
+    async delete(id) {
+      await db.deleteFrom('integrations').where('service_id', '=', id).execute();
+      await db.deleteFrom('services').where('id', '=', id).execute();
+    },
+    async get(id) {
+      const row = await db.selectFrom('services').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? serviceFromRow(row) : null;
+    },
+    async getByName(name) {
+      const row = await db.selectFrom('services').selectAll().where('name', '=', name).executeTakeFirst();
+      return row ? serviceFromRow(row) : null;
+    },
+    async list(filter, page) {
+      let query = db
+        .selectFrom('services')
+        .selectAll()
+        .orderBy('id', 'asc')
+        .limit(page.limit + 1);
+      if (filter.teamId) query = query.where('team_id', '=', filter.teamId);
+      if (page.cursor) query = query.where('id', '>', decodeCursor(page.cursor, 'string'));
+      return toPage(await query.execute(), page.limit, (row) => row.id, serviceFromRow);
+    },
+    async countForTeam(teamId) {
+      const row = await db
+        .selectFrom('services')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('team_id', '=', teamId)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+  };
+}
+
+export function createIntegrationRepo(db: Kysely<Database>, box: SecretBox): IntegrationRepo {
+  const fromRow = (row: Selectable<IntegrationsTable>): Integration => ({
+    id: row.id,
+    serviceId: row.service_id,
+    type: row.type as IntegrationType,
+    name: row.name,
+    key: box.open(row.key_encrypted),
+    rateLimitPerMinute: row.rate_limit_per_minute,
+    config: parseJson<Record<string, unknown>>(row.config),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  });
+  return {
+    async insert(integration, keyHash) {
+      await db
+        .insertInto('integrations')
+        .values({
+          id: integration.id,
+          service_id: integration.serviceId,
+          type: integration.type,
+          name: integration.name,
+          key_hash: keyHash,
+          key_encrypted: box.seal(integration.key),
+          rate_limit_per_minute: integration.rateLimitPerMinute,
+          config: JSON.stringify(integration.config),
+          created_at: integration.createdAt,
+          updated_at: integration.updatedAt,
+        })
+        .execute();
+    },
+    async update(integration) {
+      await db
+        .updateTable('integrations')
+        .set({
+          name: integration.name,
+          rate_limit_per_minute: integration.rateLimitPerMinute,
+          config: JSON.stringify(integration.config),
+          updated_at: integration.updatedAt,
+        })
+        .where('id', '=', integration.id)
+        .execute();
+    },
+    async delete(id) {
+      await db.deleteFrom('integrations').where('id', '=', id).execute();
+    },
+    async get(id) {
+      const row = await db.selectFrom('integrations').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? fromRow(row) : null;
+    },
+    async findByKeyHash(keyHash) {
+      const row = await db
+        .selectFrom('integrations')
+        .selectAll()
+        .where('key_hash', '=', keyHash)
+        .executeTakeFirst();
+      return row ? fromRow(row) : null;
+    },
+    async listForService(serviceId, page) {
+      let query = db
+        .selectFrom('integrations')
+        .selectAll()
+        .where('service_id', '=', serviceId)
+        .orderBy('id', 'asc')
+        .limit(page.limit + 1);
+      if (page.cursor) query = query.where('id', '>', decodeCursor(page.cursor, 'string'));
+      return toPage(await query.execute(), page.limit, (row) => row.id, fromRow);
+    },
+  };
+}

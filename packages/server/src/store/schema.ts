@@ -1,0 +1,175 @@
+/**
+ * Row types as Kysely sees them. Instants are ISO strings on both engines (the PostgreSQL pool
+ * parses timestamptz into ISO text; see postgres.dialect.ts), JSON columns are text on both
+ * (jsonb is read back as text and parsed in the repositories), bigints are numbers.
+ */
+export interface CountersTable {
+  name: string;
+  value: number;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+  updated_at: string;
+}
+
+export interface UsersTable {
+  id: string;
+  name: string;
+  email: string;
+  role: string;
+  time_zone: string;
+  password_hash: string | null;
+  created_at: string;
+  updated_at: string;
+  deactivated_at: string | null;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  user_id: string;
+  name: string;
+  role: string;
+  token_hash: string;
+  token_prefix: string;
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface TeamsTable {
+  id: string;
+  name: string;
+  description: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TeamMembersTable {
+  team_id: string;
+  user_id: string;
+  role: string;
+}
+
+export interface ServicesTable {
+  id: string;
+  name: string;
+  description: string;
+  team_id: string | null;
+  escalation_policy_id: string | null;
+  status: string;
+  default_urgency: string | null;
+  auto_resolve: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface IntegrationsTable {
+  id: string;
+  service_id: string;
+  type: string;
+  name: string;
+  key_hash: string;
+  key_encrypted: string;
+  rate_limit_per_minute: number | null;
+  config: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface IncidentsTable {
+  id: string;
+  number: number;
+  title: string;
+  description: string;
+  status: string;
+  priority: string | null;
+  severity: string;
+  urgency: string;
+  service_id: string;
+  dedup_key: string | null;
+  alert_count: number;
+  created_at: string;
+  updated_at: string;
+  acknowledged_at: string | null;
+  resolved_at: string | null;
+  version: number;
+}
+
+export interface IncidentAssigneesTable {
+  incident_id: string;
+  user_id: string;
+  position: number;
+}
+
+export interface AlertsTable {
+  id: string;
+  integration_id: string;
+  service_id: string;
+  incident_id: string | null;
+  status: string;
+  dedup_key: string;
+  summary: string;
+  source: string;
+  severity: string;
+  labels: string;
+  details: string;
+  count: number;
+  first_seen_at: string;
+  last_seen_at: string;
+  resolved_at: string | null;
+}
+
+export interface TimelineEntriesTable {
+  id: string;
+  incident_id: string;
+  at: string;
+  type: string;
+  actor_type: string;
+  actor_id: string | null;
+  actor_name: string;
+  message: string;
+  data: string;
+}
+
+export interface AuditEntriesTable {
+  id: string;
+  at: string;
+  actor_type: string;
+  actor_id: string | null;
+  actor_name: string;
+  action: string;
+  object_type: string;
+  object_id: string;
+  before: string | null;
+  after: string | null;
+  ip: string | null;
+}
+
+export interface IdempotencyKeysTable {
+  principal: string;
+  key: string;
+  request_hash: string;
+  status_code: number | null;
+  response_body: string | null;
+  created_at: string;
+}
+
+export interface Database {
+  counters: CountersTable;
+  settings: SettingsTable;
+  users: UsersTable;
+  api_keys: ApiKeysTable;
+  teams: TeamsTable;
+  team_members: TeamMembersTable;
+  services: ServicesTable;
+  integrations: IntegrationsTable;
+  incidents: IncidentsTable;
+  incident_assignees: IncidentAssigneesTable;
+  alerts: AlertsTable;
+  timeline_entries: TimelineEntriesTable;
+  audit_entries: AuditEntriesTable;
+  idempotency_keys: IdempotencyKeysTable;
+}

@@ -1,0 +1,163 @@
+import { Worker } from 'node:worker_threads';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Dialect,
+  type Driver,
+  type Kysely,
+  type QueryResult,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+} from 'kysely';
+
+/** An error raised inside the SQLite worker, carrying SQLite's code (e.g. SQLITE_CONSTRAINT_UNIQUE). */
+export class SqliteWorkerError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | null,
+  ) {
+    super(message);
+    this.name = 'SqliteWorkerError';
+  }
+}
+
+interface Reply {
+  id: number;
+  result?: { rows: unknown[]; changes?: number; lastInsertRowid?: number };
+  error?: { message: string; code: string | null };
+}
+
+/**
+ * Kysely dialect that runs better-sqlite3 on a worker thread. Kysely's own SQLite driver calls
+ * better-sqlite3 synchronously on the main thread, where each commit's fsync blocks the event loop
+ * (a prototype saw 1–1.9 s stalls, research/performance.md §3.3). Here the main thread only posts
+ * statements and awaits replies. One connection, held by one transaction at a time, as in Kysely's
+ * own driver; WAL still lets other processes read.
+ */
+export class SqliteWorkerDialect implements Dialect {
+  constructor(private readonly options: { filename: string; busyTimeoutMs?: number }) {}
+  createDriver(): Driver {
+    return new SqliteWorkerDriver(this.options);
+  }
+  createQueryCompiler() {
+    return new SqliteQueryCompiler();
+  }
+  createAdapter() {
+    return new SqliteAdapter();
+  }
+  createIntrospector(db: Kysely<any>) {
+    return new SqliteIntrospector(db);
+  }
+}
+
+class SqliteWorkerDriver implements Driver {
+  #worker: Worker | undefined;
+  #connection: WorkerConnection | undefined;
+  #queue: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: { filename: string; busyTimeoutMs?: number }) {}
+
+  async init(): Promise<void> {
+    const worker = new Worker(new URL('./sqlite-worker.js', import.meta.url), {
+      workerData: { filename: this.options.filename, busyTimeoutMs: this.options.busyTimeoutMs ?? 5000 },
+    });
+    this.#worker = worker;
+    this.#connection = new WorkerConnection(worker);
+    // A statement proves the database opened (and surfaces a bad path as an error here).
+    await this.#connection.executeQuery(CompiledQuery.raw('select 1'));
+  }
+
+  /** One connection: callers take turns in arrival order (a FIFO chain of promises). */
+  async acquireConnection(): Promise<DatabaseConnection> {
+    const connection = this.#connection;
+    if (!connection) throw new Error('The SQLite driver is not initialised');
+    let release!: () => void;
+    const previous = this.#queue;
+    this.#queue = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await previous;
+    connection.release = release;
+    return connection;
+  }
+
+  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    // IMMEDIATE takes the write lock at BEGIN, so another process cannot make us fail at COMMIT.
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('commit'));
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('rollback'));
+  }
+
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    (connection as WorkerConnection).release?.();
+  }
+
+  async destroy(): Promise<void> {
+    const connection = this.#connection;
+    const worker = this.#worker;
+    this.#connection = undefined;
+    this.#worker = undefined;
+    if (!connection || !worker) return;
+    await connection.close();
+    await worker.terminate();
+  }
+}
+
+class WorkerConnection implements DatabaseConnection {
+  release: (() => void) | undefined;
+  #nextId = 1;
+  #pending = new Map<number, { resolve: (reply: Reply) => void; reject: (error: Error) => void }>();
+
+  constructor(private readonly worker: Worker) {
+    worker.on('message', (reply: Reply) => {
+      const waiter = this.#pending.get(reply.id);
+      this.#pending.delete(reply.id);
+      waiter?.resolve(reply);
+    });
+    const failAll = (error: Error) => {
+      for (const waiter of this.#pending.values()) waiter.reject(error);
+      this.#pending.clear();
+    };
+    worker.on('error', failAll);
+    worker.on('exit', (code) => failAll(new Error(`The SQLite worker exited with code ${code}`)));
+  }
+
+  #send(message: Record<string, unknown>): Promise<Reply> {
+    const id = this.#nextId++;
+    return new Promise<Reply>((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      this.worker.postMessage({ ...message, id });
+    });
+  }
+
+  async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    const reply = await this.#send({
+      type: 'query',
+      sql: compiledQuery.sql,
+      parameters: compiledQuery.parameters,
+    });
+    if (reply.error) throw new SqliteWorkerError(reply.error.message, reply.error.code);
+    const result = reply.result ?? { rows: [] };
+    return {
+      rows: result.rows as R[],
+      ...(result.changes !== undefined ? { numAffectedRows: BigInt(result.changes) } : {}),
+      ...(result.lastInsertRowid !== undefined ? { insertId: BigInt(result.lastInsertRowid) } : {}),
+    };
+  }
+
+  // biome-ignore lint/correctness/useYield: streaming is not offered; every list is paginated.
+  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    throw new Error('Streaming is not supported by the SQLite worker driver; paginate instead');
+  }
+
+  async close(): Promise<void> {
+    await this.#send({ type: 'close' });
+  }
+}

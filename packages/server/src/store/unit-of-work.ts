@@ -1,0 +1,37 @@
+import type { Repos, UnitOfWork } from '@vigil/core';
+import type { Kysely } from 'kysely';
+import type { SecretBox } from '../security/secret-box.js';
+import type { Store } from './dialect.js';
+import { createIntegrationRepo, createServiceRepo, createTeamRepo } from './repos/catalog.repo.js';
+import {
+  createAlertRepo,
+  createAuditRepo,
+  createIncidentRepo,
+  createTimelineRepo,
+} from './repos/incident.repo.js';
+import { createSettingsRepo } from './repos/settings.repo.js';
+import { createApiKeyRepo, createUserRepo } from './repos/user.repo.js';
+import type { Database } from './schema.js';
+
+function reposFor(db: Kysely<Database>, store: Store, box: SecretBox): Repos {
+  return {
+    settings: createSettingsRepo(db),
+    users: createUserRepo(db),
+    apiKeys: createApiKeyRepo(db),
+    teams: createTeamRepo(db),
+    services: createServiceRepo(db),
+    integrations: createIntegrationRepo(db, box),
+    alerts: createAlertRepo(db),
+    incidents: createIncidentRepo(db, store.dialect),
+    timeline: createTimelineRepo(db),
+    audit: createAuditRepo(db),
+  };
+}
+
+/** Core's UnitOfWork over Kysely: a transaction hands every repository the same connection. */
+export function createUnitOfWork(store: Store, box: SecretBox): UnitOfWork {
+  return {
+    read: reposFor(store.db, store, box),
+    transaction: (work) => store.db.transaction().execute((trx) => work(reposFor(trx, store, box))),
+  };
+}
