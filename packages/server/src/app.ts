@@ -29,6 +29,7 @@ import { serviceRoutes } from './http/routes/services.route.js';
 import { setupRoutes } from './http/routes/setup.route.js';
 import { teamRoutes } from './http/routes/teams.route.js';
 import { userRoutes } from './http/routes/users.route.js';
+import { installTextGuard } from './http/text-guard.js';
 import type { TypedApp } from './http/typed.js';
 import { newId } from './ids.js';
 import type { SecretBox } from './security/secret-box.js';
@@ -108,6 +109,7 @@ export async function buildApp(
 
   installErrorHandling(app);
   installAuth(app, full);
+  installTextGuard(app);
   installIdempotency(app, full);
   installMetrics(app, full.metrics);
 

@@ -23,6 +23,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
   }
+  interface FastifyInstance {
+    /** Every route registered, as `METHOD /url`: what route-access.test.ts walks. */
+    vigilRoutes: { method: string; url: string }[];
+  }
 }
 
 /** Only every so often: a busy key should not cost a write per request. */
@@ -48,10 +52,13 @@ export function principalOf(request: FastifyRequest): Principal {
  */
 export function installAuth(app: FastifyInstance, deps: AppDeps) {
   app.decorateRequest('principal', null);
+  const registered: { method: string; url: string }[] = [];
+  app.decorate('vigilRoutes', registered);
 
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) {
+      registered.push({ method, url: route.url });
       if (!accessFor(method, route.url)) {
         throw new Error(`Route ${method} ${route.url} has no entry in http/route-access.ts; add one`);
       }
