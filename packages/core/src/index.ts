@@ -1,6 +1,8 @@
 export * from './alert/alert.js';
 export * from './audit/audit.js';
 export * from './auth/roles.js';
+export * from './change/change-event.js';
+export * from './change/change-event.service.js';
 export * from './directory/api-key.service.js';
 export * from './directory/directory.js';
 export * from './directory/integration.service.js';
@@ -11,6 +13,9 @@ export * from './incident/incident.js';
 export * from './incident/incident.service.js';
 export type { IncidentEdit, Transition } from './incident/incident-lifecycle.js';
 export * as lifecycle from './incident/incident-lifecycle.js';
+export * from './ingest/alert-event.js';
+export * from './ingest/ingest.service.js';
+export * from './ingest/ingest-plan.js';
 export * from './ports.js';
 export * from './setup/setup.service.js';
 export * from './shared/actor.js';

@@ -128,6 +128,26 @@ export interface AuditRepo {
   list(filter: AuditFilter, page: PageRequest): Promise<Page<AuditEntry>>;
 }
 
+/** Bulk reads and writes for a batch of alert events (see ingest/ingest-plan.ts). */
+export interface IngestRepo {
+  loadState(
+    items: {
+      source: import('./ingest/alert-event.js').IngestSource;
+      event: import('./ingest/alert-event.js').AlertEvent;
+    }[],
+  ): Promise<import('./ingest/ingest-plan.js').IngestState>;
+  /** Writes the plan; throws IngestConflict when an incident changed since loadState. */
+  apply(plan: import('./ingest/ingest-plan.js').IngestPlan): Promise<void>;
+}
+
+export interface ChangeEventRepo {
+  insert(change: import('./change/change-event.js').ChangeEvent): Promise<void>;
+  list(
+    filter: { serviceId?: string },
+    page: PageRequest,
+  ): Promise<Page<import('./change/change-event.js').ChangeEvent>>;
+}
+
 /** Small installation-wide values (the one-time setup token's hash, …). */
 export interface SettingsRepo {
   get(key: string): Promise<string | null>;
@@ -136,6 +156,8 @@ export interface SettingsRepo {
 }
 
 export interface Repos {
+  changeEvents: ChangeEventRepo;
+  ingest: IngestRepo;
   settings: SettingsRepo;
   users: UserRepo;
   apiKeys: ApiKeyRepo;

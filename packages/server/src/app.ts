@@ -4,12 +4,16 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
   type Clock,
   createApiKeyService,
+  createChangeEventService,
   createIncidentService,
+  createIngestService,
   createIntegrationService,
   createServiceService,
   createSetupService,
   createTeamService,
   createUserService,
+  type IngestItem,
+  type IngestOutcome,
   type Secrets,
   type UnitOfWork,
 } from '@vigil/core';
@@ -21,7 +25,7 @@ import { installAuth } from './http/auth.js';
 import { installErrorHandling } from './http/errors.js';
 import { installIdempotency } from './http/idempotency.js';
 import { createMetrics, installMetrics, type Metrics } from './http/metrics.js';
-import { alertRoutes, auditRoutes } from './http/routes/alerts.route.js';
+import { alertRoutes, auditRoutes, changeEventRoutes } from './http/routes/alerts.route.js';
 import { apiKeyRoutes } from './http/routes/api-keys.route.js';
 import { incidentRoutes } from './http/routes/incidents.route.js';
 import { metaRoutes } from './http/routes/meta.route.js';
@@ -32,14 +36,21 @@ import { userRoutes } from './http/routes/users.route.js';
 import { installTextGuard } from './http/text-guard.js';
 import type { TypedApp } from './http/typed.js';
 import { newId } from './ids.js';
+import { GroupCommit } from './ingest/group-commit.js';
+import { ingestRoutes } from './ingest/ingest.routes.js';
+import { createIntegrationKeyLookup, type IntegrationKeyLookup } from './ingest/integration-keys.js';
+import { RateLimiter } from './ingest/rate-limiter.js';
 import type { SecretBox } from './security/secret-box.js';
 import type { Store } from './store/dialect.js';
 
 /** The body cap for every route (specs/api.md): larger bodies get 413 before they are parsed. */
 export const BODY_LIMIT_BYTES = 512 * 1024;
 
+/** Events a minute per integration when it sets no limit: 1,000× PagerDuty's 2/s per key. */
+export const DEFAULT_INGEST_RATE_LIMIT_PER_MINUTE = 120_000;
+
 export interface AppDeps {
-  config: Pick<Config, 'publicUrl' | 'testClock'>;
+  config: Pick<Config, 'publicUrl' | 'testClock'> & { ingestRateLimitPerMinute?: number };
   store: Store;
   uow: UnitOfWork;
   clock: Clock;
@@ -47,6 +58,7 @@ export interface AppDeps {
   box: SecretBox;
   metrics: Metrics;
   services: ReturnType<typeof createServices>;
+  integrationKeys: IntegrationKeyLookup;
 }
 
 export function createServices(deps: { uow: UnitOfWork; clock: Clock; secrets: Secrets }) {
@@ -59,6 +71,8 @@ export function createServices(deps: { uow: UnitOfWork; clock: Clock; secrets: S
     integrations: createIntegrationService(useCaseDeps),
     incidents: createIncidentService(useCaseDeps),
     setup: createSetupService(useCaseDeps),
+    ingest: createIngestService(useCaseDeps),
+    changeEvents: createChangeEventService(useCaseDeps),
   };
 }
 
@@ -78,14 +92,23 @@ function createValidators() {
 
 /** Builds the whole HTTP app without listening (STYLE.md §2): tests use inject(), main.ts listens. */
 export async function buildApp(
-  deps: Omit<AppDeps, 'services' | 'metrics'> & { metrics?: Metrics },
+  deps: Omit<AppDeps, 'services' | 'metrics' | 'integrationKeys'> & { metrics?: Metrics },
   options: { logger?: FastifyServerOptions['logger'] } = {},
 ): Promise<FastifyInstance> {
   const full: AppDeps = {
     ...deps,
     metrics: deps.metrics ?? createMetrics({ processMetrics: false }),
     services: createServices(deps),
+    integrationKeys: createIntegrationKeyLookup(deps),
   };
+  const ingestQueue = new GroupCommit<IngestItem, IngestOutcome>(
+    (items) => full.services.ingest.applyBatch(items),
+    500,
+    (size, ms) => {
+      full.metrics.ingestBatchSize.observe(size);
+      full.metrics.ingestBatchSeconds.observe(ms / 1000);
+    },
+  );
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT_BYTES,
@@ -143,6 +166,16 @@ export async function buildApp(
   incidentRoutes(typed, full);
   alertRoutes(typed, full);
   auditRoutes(typed, full);
+  changeEventRoutes(typed, full);
+  await app.register(ingestRoutes, {
+    app: full,
+    queue: ingestQueue,
+    keys: full.integrationKeys,
+    limiter: new RateLimiter(),
+    defaultRateLimitPerMinute: deps.config.ingestRateLimitPerMinute ?? DEFAULT_INGEST_RATE_LIMIT_PER_MINUTE,
+  });
+  // Requests in flight finish before close returns (Fastify waits for them); this covers any batch still writing.
+  app.addHook('onClose', async () => ingestQueue.drained());
 
   await app.ready();
   return app as unknown as FastifyInstance;

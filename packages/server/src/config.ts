@@ -17,6 +17,8 @@ export interface Config {
   /** Which parts this instance runs: `api`, `engine` (the engine arrives with the paging issue). */
   roles: Set<'api' | 'engine'>;
   logLevel: string;
+  /** Events a minute per integration when the integration sets no limit of its own. */
+  ingestRateLimitPerMinute: number;
 }
 
 export class ConfigError extends Error {}
@@ -89,5 +91,17 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
     testClock: env.VIGIL_TEST_CLOCK === '1',
     roles: new Set(roleNames as ('api' | 'engine')[]),
     logLevel: env.VIGIL_LOG_LEVEL ?? 'info',
+    ingestRateLimitPerMinute: positiveInteger(
+      env.VIGIL_INGEST_RATE_LIMIT_PER_MINUTE,
+      'VIGIL_INGEST_RATE_LIMIT_PER_MINUTE',
+      120_000,
+    ),
   };
+}
+
+function positiveInteger(text: string | undefined, name: string, fallback: number): number {
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new ConfigError(`${name} must be a whole number above 0`);
+  return value;
 }

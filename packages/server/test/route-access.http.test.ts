@@ -30,7 +30,8 @@ describe.each(engines)('route access on %s', (engine) => {
   it('answers 401 to anonymous callers on every non-public route', async () => {
     let checked = 0;
     for (const route of apiRoutes()) {
-      if (accessFor(route.method, route.url) === 'public') continue;
+      const access = accessFor(route.method, route.url);
+      if (access === 'public' || access === 'integration') continue;
       const response = await h.request({
         method: route.method as 'GET',
         url: concrete(route.url),
@@ -41,7 +42,9 @@ describe.each(engines)('route access on %s', (engine) => {
       expect(response.json().code).toBe('UNAUTHENTICATED');
       checked++;
     }
-    expect(checked).toBe(Object.values(routeAccess).filter((access) => access !== 'public').length);
+    expect(checked).toBe(
+      Object.values(routeAccess).filter((access) => access !== 'public' && access !== 'integration').length,
+    );
   });
 
   it('answers 401 to a made-up key', async () => {
@@ -57,7 +60,7 @@ describe.each(engines)('route access on %s', (engine) => {
     let checked = 0;
     for (const route of apiRoutes()) {
       const access = accessFor(route.method, route.url);
-      if (access === 'public' || access === undefined) continue;
+      if (access === 'public' || access === 'integration' || access === undefined) continue;
       const below = roleBelow(access);
       if (!below) continue;
       const response = await h.request({
@@ -76,7 +79,7 @@ describe.each(engines)('route access on %s', (engine) => {
   it('lets the minimum role through the gate (the answer may be 404 for a made-up ID, never 401/403)', async () => {
     for (const route of apiRoutes()) {
       const access = accessFor(route.method, route.url);
-      if (access === 'public' || access === undefined) continue;
+      if (access === 'public' || access === 'integration' || access === undefined) continue;
       const response = await h.request({
         method: route.method as 'GET',
         url: concrete(route.url),
@@ -88,6 +91,20 @@ describe.each(engines)('route access on %s', (engine) => {
       if (!gate)
         expect([401, 403], `${access} on ${route.method} ${route.url}`).not.toContain(response.statusCode);
       expect(response.statusCode).toBeLessThan(500);
+    }
+  });
+
+  it('ingest routes refuse a request without an integration key with a 4xx, never a 5xx', async () => {
+    for (const route of apiRoutes()) {
+      if (accessFor(route.method, route.url) !== 'integration') continue;
+      const response = await h.request({
+        method: route.method as 'POST',
+        url: concrete(route.url),
+        token: null,
+        payload: {},
+      });
+      expect(response.statusCode, `${route.method} ${route.url}`).toBeGreaterThanOrEqual(400);
+      expect(response.statusCode, `${route.method} ${route.url}`).toBeLessThan(500);
     }
   });
 

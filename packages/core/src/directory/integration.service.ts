@@ -23,8 +23,28 @@ const defaultNames: Record<IntegrationType, string> = {
   heartbeat: 'Heartbeat',
 };
 
+/** What the API shows instead of a secret; sending it back means "leave the secret as it is". */
+export const REDACTED = '********';
+
+function keepRedactedSecrets(
+  next: Record<string, unknown>,
+  previous: Record<string, unknown>,
+): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(next).map(([key, value]) => [
+      key,
+      key.endsWith('_secret') && value === REDACTED ? previous[key] : value,
+    ]),
+  );
+}
+
 /** Audit entries never carry the key itself. */
-const withoutKey = ({ key: _secret, ...rest }: Integration) => rest;
+const withoutKey = ({ key: _secret, ...rest }: Integration) => ({
+  ...rest,
+  config: Object.fromEntries(
+    Object.entries(rest.config).map(([key, value]) => [key, key.endsWith('_secret') ? REDACTED : value]),
+  ),
+});
 
 export function createIntegrationService(deps: UseCaseDeps) {
   const { uow, clock, newId, secrets } = deps;
@@ -66,7 +86,9 @@ export function createIntegrationService(deps: UseCaseDeps) {
         const before = await repos.integrations.get(id);
         if (!before) throw notFound('Integration', id);
         const now = toInstant(clock.now());
-        const after: Integration = { ...before, ...definedOnly(input), updatedAt: now };
+        const changes = definedOnly(input);
+        if (changes.config) changes.config = keepRedactedSecrets(changes.config, before.config);
+        const after: Integration = { ...before, ...changes, updatedAt: now };
         await repos.integrations.update(after);
         await recordAudit(repos, deps, ctx, now, {
           action: 'integration.update',

@@ -47,6 +47,7 @@ export const timelineEntryTypes = [
   'severity_changed',
   'title_changed',
   'description_changed',
+  'change',
 ] as const;
 export type TimelineEntryType = (typeof timelineEntryTypes)[number];
 

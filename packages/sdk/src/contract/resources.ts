@@ -348,3 +348,23 @@ export const SetupBody = Type.Object(
 export type SetupBody = Static<typeof SetupBody>;
 export const SetupResult = Type.Object({ user: User, api_key: ApiKeyCreated });
 export type SetupResult = Static<typeof SetupResult>;
+
+// ── change events ──────────────────────────────────────────────────────────────────────────────
+export const ChangeEvent = Type.Object({
+  id: Id,
+  integration_id: Id,
+  service_id: Id,
+  summary: Type.String(),
+  source: Nullable(Type.String()),
+  happened_at: Instant,
+  received_at: Instant,
+  custom_details: AnyObject,
+  links: Type.Array(Type.Object({ href: Type.String(), text: Type.Optional(Type.String()) })),
+});
+export type ChangeEvent = Static<typeof ChangeEvent>;
+
+export const ChangeEventListQuery = Type.Object(
+  { ...PageQuery.properties, service_id: Type.Optional(Id) },
+  strict,
+);
+export type ChangeEventListQuery = Static<typeof ChangeEventListQuery>;

@@ -69,7 +69,7 @@ export function installAuth(app: FastifyInstance, deps: AppDeps) {
     const url = request.routeOptions.url;
     if (url === undefined) return; // no route: the not-found handler answers
     const access = accessFor(request.method, url);
-    if (access === 'public') return;
+    if (access === 'public' || access === 'integration') return;
     const header = request.headers.authorization;
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
     if (!token) {

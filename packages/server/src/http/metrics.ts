@@ -17,7 +17,39 @@ export function createMetrics(options: { processMetrics: boolean }) {
     help: 'Incidents opened',
     registers: [registry],
   });
-  return { registry, httpDuration, incidentsOpened };
+  const ingestEvents = new Counter({
+    name: 'vigil_ingest_events_total',
+    help: 'Alert events accepted, by integration type and what they did (created, deduplicated, acknowledged, resolved, ignored)',
+    labelNames: ['integration_type', 'result'] as const,
+    registers: [registry],
+  });
+  const ingestRateLimited = new Counter({
+    name: 'vigil_ingest_rate_limited_total',
+    help: 'Ingest requests refused with 429',
+    labelNames: ['integration_type'] as const,
+    registers: [registry],
+  });
+  const ingestBatchSize = new Histogram({
+    name: 'vigil_ingest_batch_size',
+    help: 'Events written per group-commit transaction',
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+    registers: [registry],
+  });
+  const ingestBatchSeconds = new Histogram({
+    name: 'vigil_ingest_batch_seconds',
+    help: 'Time to plan and commit one ingest batch',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [registry],
+  });
+  return {
+    registry,
+    httpDuration,
+    incidentsOpened,
+    ingestEvents,
+    ingestRateLimited,
+    ingestBatchSize,
+    ingestBatchSeconds,
+  };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

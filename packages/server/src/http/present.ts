@@ -1,4 +1,5 @@
 import type * as core from '@vigil/core';
+import { REDACTED } from '@vigil/core';
 import type * as api from '@vigil/sdk/contract';
 
 /** Domain objects (camelCase) to the API's snake_case shapes. Pure and small on purpose. */
@@ -61,6 +62,12 @@ export function integrationUrl(publicUrl: string, type: core.IntegrationType, ke
   }
 }
 
+/** Secrets in an integration's config (keys ending in `_secret`) are never shown again. */
+const redactSecrets = (config: Record<string, unknown>) =>
+  Object.fromEntries(
+    Object.entries(config).map(([key, value]) => [key, key.endsWith('_secret') && value ? REDACTED : value]),
+  );
+
 export const presentIntegration = (integration: core.Integration, publicUrl: string): api.Integration => ({
   id: integration.id,
   service_id: integration.serviceId,
@@ -69,7 +76,7 @@ export const presentIntegration = (integration: core.Integration, publicUrl: str
   key: integration.key,
   url: integrationUrl(publicUrl, integration.type, integration.key),
   rate_limit_per_minute: integration.rateLimitPerMinute,
-  config: integration.config,
+  config: redactSecrets(integration.config),
   created_at: integration.createdAt,
   updated_at: integration.updatedAt,
 });
@@ -140,4 +147,16 @@ export const presentAuditEntry = (entry: core.AuditEntry): api.AuditEntry => ({
 export const presentPage = <T, R>(page: core.Page<T>, map: (item: T) => R): api.Page<R> => ({
   data: page.data.map(map),
   next_cursor: page.nextCursor,
+});
+
+export const presentChangeEvent = (change: core.ChangeEvent): api.ChangeEvent => ({
+  id: change.id,
+  integration_id: change.integrationId,
+  service_id: change.serviceId,
+  summary: change.summary,
+  source: change.source,
+  happened_at: change.happenedAt,
+  received_at: change.receivedAt,
+  custom_details: change.customDetails,
+  links: change.links,
 });

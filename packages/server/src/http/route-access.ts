@@ -5,11 +5,13 @@ import type { Role } from '@vigil/core';
  * itself, as health checks and the setup link do). A route missing from this table fails the
  * server's start, and http/route-access.test.ts walks every route against it.
  *
+ * `integration`: no API key; the handler authenticates the integration key (ingest endpoints).
+ *
  * The rule of thumb: stakeholders read incidents; observers read everything operational;
  * responders act on incidents; managers shape services, integrations and teams; admins manage
  * people, keys and the audit log; owners manage owners (checked in the user use cases).
  */
-export type Access = Role | 'public';
+export type Access = Role | 'public' | 'integration';
 
 export const routeAccess: Record<string, Access> = {
   'GET /healthz': 'public',
@@ -70,6 +72,15 @@ export const routeAccess: Record<string, Access> = {
   'GET /api/v1/alerts/:id': 'observer',
 
   'GET /api/v1/audit-log': 'admin',
+
+  'GET /api/v1/change-events': 'observer',
+
+  'POST /v2/enqueue': 'integration',
+  'POST /v2/change/enqueue': 'integration',
+  'POST /v2/alerts': 'integration',
+  'POST /v2/alerts/:identifier/:action': 'integration',
+  'POST /integrations/:type/:key': 'integration',
+  'POST /integrations/:type': 'integration',
 };
 
 /** HEAD is answered by the GET handler, so it needs what GET needs. */

@@ -1,12 +1,14 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import type { Store } from './dialect.js';
 import * as initial from './migrations/0001-initial.js';
+import * as changeEvents from './migrations/0002-change-events.js';
 
 type EngineMigration = { up(db: Kysely<any>, engine: 'sqlite' | 'postgres'): Promise<void> };
 
 /** In order; names never change once released. */
 const migrations: Record<string, EngineMigration> = {
   '0001-initial': initial,
+  '0002-change-events': changeEvents,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -157,7 +157,20 @@ export interface IdempotencyKeysTable {
   created_at: string;
 }
 
+export interface ChangeEventsTable {
+  id: string;
+  integration_id: string;
+  service_id: string;
+  summary: string;
+  source: string | null;
+  happened_at: string;
+  received_at: string;
+  custom_details: string;
+  links: string;
+}
+
 export interface Database {
+  change_events: ChangeEventsTable;
   counters: CountersTable;
   settings: SettingsTable;
   users: UsersTable;

@@ -3,18 +3,22 @@ import type { Kysely } from 'kysely';
 import type { SecretBox } from '../security/secret-box.js';
 import type { Store } from './dialect.js';
 import { createIntegrationRepo, createServiceRepo, createTeamRepo } from './repos/catalog.repo.js';
+import { createChangeEventRepo } from './repos/change-event.repo.js';
 import {
   createAlertRepo,
   createAuditRepo,
   createIncidentRepo,
   createTimelineRepo,
 } from './repos/incident.repo.js';
+import { createIngestRepo } from './repos/ingest.repo.js';
 import { createSettingsRepo } from './repos/settings.repo.js';
 import { createApiKeyRepo, createUserRepo } from './repos/user.repo.js';
 import type { Database } from './schema.js';
 
 function reposFor(db: Kysely<Database>, store: Store, box: SecretBox): Repos {
   return {
+    changeEvents: createChangeEventRepo(db),
+    ingest: createIngestRepo(db),
     settings: createSettingsRepo(db),
     users: createUserRepo(db),
     apiKeys: createApiKeyRepo(db),

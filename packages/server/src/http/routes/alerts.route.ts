@@ -1,7 +1,16 @@
 import { type AlertStatus, notFound } from '@vigil/core';
-import { Alert, AlertListQuery, AuditEntry, AuditListQuery, IdParams, PageOf } from '@vigil/sdk/contract';
+import {
+  Alert,
+  AlertListQuery,
+  AuditEntry,
+  AuditListQuery,
+  ChangeEvent,
+  ChangeEventListQuery,
+  IdParams,
+  PageOf,
+} from '@vigil/sdk/contract';
 import type { AppDeps } from '../../app.js';
-import { presentAlert, presentAuditEntry, presentPage } from '../present.js';
+import { presentAlert, presentAuditEntry, presentChangeEvent, presentPage } from '../present.js';
 import { responses, type TypedApp } from '../typed.js';
 
 export function alertRoutes(app: TypedApp, { uow }: AppDeps) {
@@ -60,6 +69,28 @@ export function auditRoutes(app: TypedApp, { uow }: AppDeps) {
         { limit: query.limit ?? 50, cursor: query.cursor ?? null },
       );
       return presentPage(page, presentAuditEntry);
+    },
+  );
+}
+
+export function changeEventRoutes(app: TypedApp, { uow }: AppDeps) {
+  app.get(
+    '/api/v1/change-events',
+    {
+      schema: {
+        tags: ['alerts'],
+        summary: 'Change events (deploys, config changes), newest first',
+        querystring: ChangeEventListQuery,
+        response: responses(200, PageOf(ChangeEvent)),
+      },
+    },
+    async (request) => {
+      const query = request.query;
+      const page = await uow.read.changeEvents.list(
+        { ...(query.service_id ? { serviceId: query.service_id } : {}) },
+        { limit: query.limit ?? 50, cursor: query.cursor ?? null },
+      );
+      return presentPage(page, presentChangeEvent);
     },
   );
 }

@@ -20,7 +20,7 @@ const ServiceListQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export function serviceRoutes(app: TypedApp, { services, uow, config }: AppDeps) {
+export function serviceRoutes(app: TypedApp, { services, uow, config, integrationKeys }: AppDeps) {
   const tags = ['services'];
   const integration = (value: Parameters<typeof presentIntegration>[0]) =>
     presentIntegration(value, config.publicUrl);
@@ -159,13 +159,15 @@ export function serviceRoutes(app: TypedApp, { services, uow, config }: AppDeps)
     },
     async (request) => {
       const { name, rate_limit_per_minute, config: settings } = request.body;
-      return integration(
+      const updated = integration(
         await services.integrations.update(contextOf(request), request.params.id, {
           name,
           rateLimitPerMinute: rate_limit_per_minute,
           config: settings,
         }),
       );
+      integrationKeys.forget(); // the cached copy has the old limit and settings
+      return updated;
     },
   );
 
@@ -174,6 +176,7 @@ export function serviceRoutes(app: TypedApp, { services, uow, config }: AppDeps)
     { schema: { tags: integrationTags, params: IdParams, response: noContent } },
     async (request, reply) => {
       await services.integrations.delete(contextOf(request), request.params.id);
+      integrationKeys.forget(); // its key stops working on this instance at once
       return reply.code(204).send(null);
     },
   );

@@ -162,6 +162,20 @@ export function createServiceRepo(db: Kysely<Database>): ServiceRepo {
   };
 }
 
+/** Config values under keys ending in `_secret` (a signing secret, say) are kept sealed. */
+function sealSecrets(
+  config: Record<string, unknown>,
+  box: SecretBox,
+  how: 'seal' | 'open',
+): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(config).map(([key, value]) => [
+      key,
+      key.endsWith('_secret') && typeof value === 'string' && value ? box[how](value) : value,
+    ]),
+  );
+}
+
 export function createIntegrationRepo(db: Kysely<Database>, box: SecretBox): IntegrationRepo {
   const fromRow = (row: Selectable<IntegrationsTable>): Integration => ({
     id: row.id,
@@ -170,7 +184,7 @@ export function createIntegrationRepo(db: Kysely<Database>, box: SecretBox): Int
     name: row.name,
     key: box.open(row.key_encrypted),
     rateLimitPerMinute: row.rate_limit_per_minute,
-    config: parseJson<Record<string, unknown>>(row.config),
+    config: sealSecrets(parseJson<Record<string, unknown>>(row.config), box, 'open'),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   });
@@ -186,7 +200,7 @@ export function createIntegrationRepo(db: Kysely<Database>, box: SecretBox): Int
           key_hash: keyHash,
           key_encrypted: box.seal(integration.key),
           rate_limit_per_minute: integration.rateLimitPerMinute,
-          config: JSON.stringify(integration.config),
+          config: JSON.stringify(sealSecrets(integration.config, box, 'seal')),
           created_at: integration.createdAt,
           updated_at: integration.updatedAt,
         })
@@ -198,7 +212,7 @@ export function createIntegrationRepo(db: Kysely<Database>, box: SecretBox): Int
         .set({
           name: integration.name,
           rate_limit_per_minute: integration.rateLimitPerMinute,
-          config: JSON.stringify(integration.config),
+          config: JSON.stringify(sealSecrets(integration.config, box, 'seal')),
           updated_at: integration.updatedAt,
         })
         .where('id', '=', integration.id)

@@ -1,63 +1,19 @@
 import type {
   Actor,
-  Alert,
   AlertRepo,
-  AlertStatus,
   AuditEntry,
   AuditRepo,
   Incident,
   IncidentRepo,
-  IncidentStatus,
-  Priority,
-  Severity,
   TimelineEntry,
   TimelineEntryType,
   TimelineRepo,
-  Urgency,
 } from '@vigil/core';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { StoreDialect } from '../dialect.js';
-import type { AlertsTable, Database, IncidentsTable } from '../schema.js';
+import type { Database, IncidentsTable } from '../schema.js';
 import { decodeCursor, likePattern, parseJson, toJson, toPage } from './paging.js';
-
-const incidentFromRow = (row: Selectable<IncidentsTable>, assigneeIds: string[]): Incident => ({
-  id: row.id,
-  number: Number(row.number),
-  title: row.title,
-  description: row.description,
-  status: row.status as IncidentStatus,
-  priority: row.priority as Priority | null,
-  severity: row.severity as Severity,
-  urgency: row.urgency as Urgency,
-  serviceId: row.service_id,
-  dedupKey: row.dedup_key,
-  alertCount: row.alert_count,
-  assigneeIds,
-  createdAt: row.created_at,
-  updatedAt: row.updated_at,
-  acknowledgedAt: row.acknowledged_at,
-  resolvedAt: row.resolved_at,
-  version: row.version,
-});
-
-const incidentToRow = (incident: Incident): Selectable<IncidentsTable> => ({
-  id: incident.id,
-  number: incident.number,
-  title: incident.title,
-  description: incident.description,
-  status: incident.status,
-  priority: incident.priority,
-  severity: incident.severity,
-  urgency: incident.urgency,
-  service_id: incident.serviceId,
-  dedup_key: incident.dedupKey,
-  alert_count: incident.alertCount,
-  created_at: incident.createdAt,
-  updated_at: incident.updatedAt,
-  acknowledged_at: incident.acknowledgedAt,
-  resolved_at: incident.resolvedAt,
-  version: incident.version,
-});
+import { alertFromRow, alertToRow, incidentFromRow, incidentToRow } from './rows.js';
 
 export function createIncidentRepo(db: Kysely<Database>, dialect: StoreDialect): IncidentRepo {
   /** Assignees of many incidents in one query, in the order they were given. */
@@ -178,42 +134,6 @@ export function createIncidentRepo(db: Kysely<Database>, dialect: StoreDialect):
     },
   };
 }
-
-const alertFromRow = (row: Selectable<AlertsTable>): Alert => ({
-  id: row.id,
-  integrationId: row.integration_id,
-  serviceId: row.service_id,
-  incidentId: row.incident_id,
-  status: row.status as AlertStatus,
-  dedupKey: row.dedup_key,
-  summary: row.summary,
-  source: row.source,
-  severity: row.severity as Severity,
-  labels: parseJson(row.labels),
-  details: parseJson(row.details),
-  count: row.count,
-  firstSeenAt: row.first_seen_at,
-  lastSeenAt: row.last_seen_at,
-  resolvedAt: row.resolved_at,
-});
-
-const alertToRow = (alert: Alert): Selectable<AlertsTable> => ({
-  id: alert.id,
-  integration_id: alert.integrationId,
-  service_id: alert.serviceId,
-  incident_id: alert.incidentId,
-  status: alert.status,
-  dedup_key: alert.dedupKey,
-  summary: alert.summary,
-  source: alert.source,
-  severity: alert.severity,
-  labels: JSON.stringify(alert.labels),
-  details: JSON.stringify(alert.details),
-  count: alert.count,
-  first_seen_at: alert.firstSeenAt,
-  last_seen_at: alert.lastSeenAt,
-  resolved_at: alert.resolvedAt,
-});
 
 export function createAlertRepo(db: Kysely<Database>): AlertRepo {
   return {
