@@ -59,10 +59,12 @@ export interface ServiceRepo {
   insert(service: Service): Promise<void>;
   update(service: Service): Promise<void>;
   delete(id: string): Promise<void>;
-  get(id: string): Promise<Service | null>;
+  get(id: string, forUpdate?: boolean): Promise<Service | null>;
   getByName(name: string): Promise<Service | null>;
   list(filter: ServiceFilter, page: PageRequest): Promise<Page<Service>>;
   countForTeam(teamId: string): Promise<number>;
+  /** Whether any alert or incident belongs to the service (then it keeps its history). */
+  hasHistory(id: string): Promise<boolean>;
 }
 
 export interface IntegrationRepo {
@@ -106,8 +108,9 @@ export interface IncidentRepo {
   insert(incident: Incident): Promise<void>;
   /** Writes the incident if its stored version is `expectedVersion`; false when someone else won. */
   update(incident: Incident, expectedVersion: number): Promise<boolean>;
-  get(id: string): Promise<Incident | null>;
-  getByNumber(number: number): Promise<Incident | null>;
+  /** `forUpdate` locks the row for the transaction (PostgreSQL); reads outside one never lock. */
+  get(id: string, forUpdate?: boolean): Promise<Incident | null>;
+  getByNumber(number: number, forUpdate?: boolean): Promise<Incident | null>;
   findOpenByDedupKey(serviceId: string, dedupKey: string): Promise<Incident | null>;
   list(filter: IncidentFilter, page: PageRequest): Promise<Page<Incident>>;
 }

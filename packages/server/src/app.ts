@@ -122,15 +122,23 @@ export async function buildApp(
   app.setValidatorCompiler(({ schema, httpPart }) =>
     (httpPart === 'body' ? validators.body : validators.text).compile(schema as object),
   );
+  // HTML forms post here only (the setup page); the JSON API refuses form bodies with 415.
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
     { parseAs: 'string' },
-    (_request, body, done) => {
+    (request, body, done) => {
+      if (request.routeOptions.url !== '/setup') {
+        const error = Object.assign(new Error('Send JSON (application/json)'), {
+          statusCode: 415,
+          code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+        });
+        return done(error);
+      }
       done(null, Object.fromEntries(new URLSearchParams(body as string)));
     },
   );
 
-  installErrorHandling(app);
+  installErrorHandling(app, deps.store.dialect);
   installAuth(app, full);
   installTextGuard(app);
   installIdempotency(app, full);

@@ -47,7 +47,13 @@ export function parseFlags(argv: string[]): Flags {
  * `npm start` needs no set-up. With PostgreSQL several instances must share the key, so it is required.
  */
 function loadSecretKey(env: NodeJS.ProcessEnv, dataDir: string, postgres: boolean): Buffer {
-  if (env.VIGIL_SECRET_KEY) return parseSecretKey(env.VIGIL_SECRET_KEY);
+  if (env.VIGIL_SECRET_KEY) {
+    try {
+      return parseSecretKey(env.VIGIL_SECRET_KEY);
+    } catch (error) {
+      throw new ConfigError((error as Error).message);
+    }
+  }
   if (postgres)
     throw new ConfigError(
       'VIGIL_SECRET_KEY is required with PostgreSQL (64 hex characters; try `openssl rand -hex 32`)',

@@ -2,7 +2,7 @@
 import { pathToFileURL } from 'node:url';
 import { ConfigError, loadConfig, parseFlags } from './config.js';
 import { startRuntime } from './runtime.js';
-import { openStore } from './store/database.js';
+import { isPostgresUrl, openStore } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
 
 /** `vigil serve`: start, print where to go, and close gracefully on SIGINT/SIGTERM. */
@@ -50,7 +50,11 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv = process.env
 export async function migrate(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
   const flags = parseFlags(argv);
   const dataDir = flags['data-dir'] ?? env.VIGIL_DATA_DIR ?? './data';
-  const store = await openStore({ databaseUrl: flags['database-url'] ?? env.DATABASE_URL, dataDir });
+  const databaseUrl = flags['database-url'] ?? env.DATABASE_URL;
+  // The same check as serve's: a mistyped URL must not quietly migrate a SQLite file instead.
+  if (databaseUrl && !isPostgresUrl(databaseUrl))
+    throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://');
+  const store = await openStore({ databaseUrl, dataDir });
   try {
     return await migrateToLatest(store);
   } finally {

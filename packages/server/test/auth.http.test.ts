@@ -256,3 +256,140 @@ describe.each(engines)('first start on %s', (engine) => {
     expect(form.statusCode).toBe(409);
   });
 });
+
+describe.each(engines)('effective role of a key on %s', (engine) => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(engine);
+  });
+  afterAll(() => h.close());
+
+  it('a read-only key of an owner cannot make stronger keys, promote people or revoke others’ keys', async () => {
+    const weak = (
+      await h.request({
+        method: 'POST',
+        url: '/api/v1/api-keys',
+        payload: { name: 'dashboard', role: 'observer' },
+      })
+    ).json().token;
+    const escalate = await h.request({
+      method: 'POST',
+      url: '/api/v1/api-keys',
+      token: weak,
+      payload: { name: 'escalate', role: 'owner' },
+    });
+    expect(escalate.statusCode).toBe(400);
+    const user = (
+      await h.request({
+        method: 'POST',
+        url: '/api/v1/users',
+        payload: { name: 'U', email: 'u@example.com', role: 'responder' },
+      })
+    ).json();
+    const promote = await h.request({
+      method: 'PATCH',
+      url: `/api/v1/users/${user.id}`,
+      token: weak,
+      payload: { role: 'admin' },
+    });
+    expect(promote.statusCode).toBe(403);
+    const other = (
+      await h.request({
+        method: 'POST',
+        url: '/api/v1/api-keys',
+        payload: { name: 'other', user_id: user.id },
+      })
+    ).json();
+    expect(
+      (await h.request({ method: 'DELETE', url: `/api/v1/api-keys/${other.id}`, token: weak })).statusCode,
+    ).toBe(404);
+    expect((await h.request({ method: 'GET', url: '/api/v1/me', token: other.token })).statusCode).toBe(200);
+  });
+
+  it('racing creates of the same name get 201 once and 409 for the rest, never a 500', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        h.request({ method: 'POST', url: '/api/v1/teams', payload: { name: 'Racers' } }),
+      ),
+    );
+    expect(results.map((result) => result.statusCode).sort()).toEqual([201, 409, 409, 409]);
+  });
+
+  it('racing manual creates with one dedup key open one incident', async () => {
+    const service = (
+      await h.request({ method: 'POST', url: '/api/v1/services', payload: { name: 'Race' } })
+    ).json();
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        h.request({
+          method: 'POST',
+          url: '/api/v1/incidents',
+          payload: { service_id: service.id, title: 't', dedup_key: 'same' },
+        }),
+      ),
+    );
+    expect(results.filter((result) => result.statusCode === 201)).toHaveLength(1);
+    expect(results.filter((result) => result.statusCode === 409)).toHaveLength(5);
+  });
+
+  it('acknowledge and resolve need no body; form bodies are for the setup page only', async () => {
+    const service = (
+      await h.request({ method: 'POST', url: '/api/v1/services', payload: { name: 'Bodyless' } })
+    ).json();
+    const incident = (
+      await h.request({
+        method: 'POST',
+        url: '/api/v1/incidents',
+        payload: { service_id: service.id, title: 't' },
+      })
+    ).json();
+    expect(
+      (await h.request({ method: 'POST', url: `/api/v1/incidents/${incident.id}/acknowledge` })).statusCode,
+    ).toBe(200);
+    expect(
+      (await h.request({ method: 'POST', url: `/api/v1/incidents/${incident.id}/resolve` })).json().status,
+    ).toBe('resolved');
+    const form = await h.request({
+      method: 'POST',
+      url: '/api/v1/teams',
+      payload: 'name=Formed',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(form.statusCode).toBe(415);
+  });
+
+  it('a deleted integration stops accepting but its alerts keep their history', async () => {
+    const service = (
+      await h.request({ method: 'POST', url: '/api/v1/services', payload: { name: 'Soft' } })
+    ).json();
+    const integration = (
+      await h.request({
+        method: 'POST',
+        url: `/api/v1/services/${service.id}/integrations`,
+        payload: { type: 'events_v2' },
+      })
+    ).json();
+    const event = {
+      routing_key: integration.key,
+      event_action: 'trigger',
+      dedup_key: 'x',
+      payload: { summary: 's', source: 'h', severity: 'info' },
+    };
+    expect(
+      (await h.request({ method: 'POST', url: '/v2/enqueue', token: null, payload: event })).statusCode,
+    ).toBe(202);
+    expect(
+      (await h.request({ method: 'DELETE', url: `/api/v1/integrations/${integration.id}` })).statusCode,
+    ).toBe(204);
+    expect(
+      (await h.request({ method: 'POST', url: '/v2/enqueue', token: null, payload: event })).statusCode,
+    ).toBe(400);
+    const alerts = (
+      await h.request({ method: 'GET', url: `/api/v1/alerts?integration_id=${integration.id}` })
+    ).json().data;
+    expect(alerts).toHaveLength(1);
+    expect((await h.request({ method: 'DELETE', url: `/api/v1/services/${service.id}` })).statusCode).toBe(
+      409,
+    );
+  });
+});

@@ -26,14 +26,16 @@ export function createApiKeyService(deps: UseCaseDeps) {
         const caller = await repos.users.get(ctx.userId);
         if (!caller) throw new VigilError('UNAUTHENTICATED');
         const ownerId = input.userId ?? caller.id;
-        if (ownerId !== caller.id && !roleAtLeast(caller.role, 'admin')) {
+        // The request's effective role (the key's), not the caller's own: a weak key makes no strong keys.
+        const callerRole = ctx.role ?? 'stakeholder';
+        if (ownerId !== caller.id && !roleAtLeast(callerRole, 'admin')) {
           throw new VigilError('FORBIDDEN', 'Only admins may create API keys for other users');
         }
         const owner = ownerId === caller.id ? caller : await repos.users.get(ownerId);
         if (!owner || owner.deactivatedAt)
           throw invalidField('/user_id', `user ${JSON.stringify(ownerId)} does not exist`);
         const role = input.role ?? owner.role;
-        if (!roleAtLeast(owner.role, role) || !roleAtLeast(caller.role, role)) {
+        if (!roleAtLeast(owner.role, role) || !roleAtLeast(callerRole, role)) {
           throw invalidField(
             '/role',
             `a key cannot have more power than its owner (${owner.role}) or its maker`,
@@ -70,7 +72,8 @@ export function createApiKeyService(deps: UseCaseDeps) {
       await uow.transaction(async (repos) => {
         const key = await repos.apiKeys.get(id);
         const caller = ctx.userId ? await repos.users.get(ctx.userId) : null;
-        const mayManage = caller && (key?.userId === caller.id || roleAtLeast(caller.role, 'admin'));
+        const mayManage =
+          caller && (key?.userId === caller.id || roleAtLeast(ctx.role ?? 'stakeholder', 'admin'));
         if (!key || key.revokedAt || !mayManage) throw notFound('API key', id);
         const now = toInstant(clock.now());
         await repos.apiKeys.revoke(id, now);

@@ -86,9 +86,11 @@ export function createServiceService(deps: UseCaseDeps) {
     async delete(ctx: RequestContext, id: string): Promise<void> {
       await uow.transaction(async (repos) => {
         const before = await mustGet(repos, id);
-        const incidents = await repos.incidents.list({ serviceId: id }, { limit: 1, cursor: null });
-        if (incidents.data.length > 0) {
-          throw new VigilError('CONFLICT', 'The service has incidents; set its status to disabled instead');
+        if (await repos.services.hasHistory(id)) {
+          throw new VigilError(
+            'CONFLICT',
+            'The service has alerts or incidents; set its status to disabled instead',
+          );
         }
         await repos.services.delete(id);
         await recordAudit(repos, deps, ctx, toInstant(clock.now()), {

@@ -39,14 +39,9 @@ export function isTimeZone(zone: string): boolean {
   }
 }
 
-async function currentRole(repos: Repos, ctx: RequestContext): Promise<Role | null> {
-  if (!ctx.userId) return null;
-  return (await repos.users.get(ctx.userId))?.role ?? null;
-}
-
 /** Only an owner makes, changes or removes owners; nobody grants a role above their own. */
-async function checkMayGrant(repos: Repos, ctx: RequestContext, role: Role, path: string) {
-  const mine = await currentRole(repos, ctx);
+function checkMayGrant(ctx: RequestContext, role: Role, path: string) {
+  const mine = ctx.role;
   if (!mine || !roleAtLeast(mine, role)) {
     throw new VigilError(
       'FORBIDDEN',
@@ -81,7 +76,7 @@ export function createUserService(deps: UseCaseDeps) {
       checkTimeZone(input.timeZone);
       const passwordHash = input.password ? await secrets.hashPassword(input.password) : null;
       return uow.transaction(async (repos) => {
-        await checkMayGrant(repos, ctx, input.role, '/role');
+        checkMayGrant(ctx, input.role, '/role');
         const email = normaliseEmail(input.email);
         await checkEmailFree(repos, email);
         const now = toInstant(clock.now());
@@ -116,14 +111,14 @@ export function createUserService(deps: UseCaseDeps) {
         const before = await repos.users.get(id);
         if (!before || before.deactivatedAt) throw notFound('User', id);
         const editingSelf = ctx.userId === id;
-        const mine = await currentRole(repos, ctx);
+        const mine = ctx.role;
         // People edit their own name, e-mail, zone and password; anything about others needs admin.
         if (!editingSelf && !(mine && roleAtLeast(mine, 'admin'))) {
           throw new VigilError('FORBIDDEN', 'Only admins may change other users');
         }
-        if (!editingSelf || input.role !== undefined) await checkMayGrant(repos, ctx, before.role, '/role');
+        if (!editingSelf || input.role !== undefined) checkMayGrant(ctx, before.role, '/role');
         if (input.role !== undefined) {
-          await checkMayGrant(repos, ctx, input.role, '/role');
+          checkMayGrant(ctx, input.role, '/role');
           if (
             before.role === 'owner' &&
             input.role !== 'owner' &&
@@ -165,7 +160,7 @@ export function createUserService(deps: UseCaseDeps) {
       await uow.transaction(async (repos) => {
         const before = await repos.users.get(id);
         if (!before || before.deactivatedAt) throw notFound('User', id);
-        await checkMayGrant(repos, ctx, before.role, '/role');
+        checkMayGrant(ctx, before.role, '/role');
         if (before.role === 'owner' && (await repos.users.countActiveWithRole('owner')) <= 1) {
           throw new VigilError('CONFLICT', 'The last owner cannot be removed');
         }

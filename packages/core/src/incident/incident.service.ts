@@ -25,10 +25,10 @@ export interface CreateIncidentInput {
 }
 
 /** Finds an incident by its ID or, when the reference is all digits, by its number. */
-export async function findIncident(repos: Repos, ref: string): Promise<Incident> {
+export async function findIncident(repos: Repos, ref: string, forUpdate = false): Promise<Incident> {
   const incident = /^\d{1,15}$/.test(ref)
-    ? await repos.incidents.getByNumber(Number(ref))
-    : await repos.incidents.get(ref);
+    ? await repos.incidents.getByNumber(Number(ref), forUpdate)
+    : await repos.incidents.get(ref, forUpdate);
   if (!incident) throw notFound('Incident', ref);
   return incident;
 }
@@ -73,7 +73,7 @@ export function createIncidentService(deps: UseCaseDeps) {
   ): Promise<Incident> {
     return uow.transaction(async (repos) => {
       const now = toInstant(clock.now());
-      const before = await findIncident(repos, ref);
+      const before = await findIncident(repos, ref, true);
       const { incident, entries } = await apply(before, repos, now);
       if (entries.length === 0) return before;
       if (!(await repos.incidents.update(incident, before.version))) {
@@ -84,8 +84,8 @@ export function createIncidentService(deps: UseCaseDeps) {
         action: `incident.${action}`,
         objectType: 'incident',
         objectId: incident.id,
-        before: { status: before.status, assignee_ids: before.assigneeIds, priority: before.priority },
-        after: { status: incident.status, assignee_ids: incident.assigneeIds, priority: incident.priority },
+        before: { status: before.status, assigneeIds: before.assigneeIds, priority: before.priority },
+        after: { status: incident.status, assigneeIds: incident.assigneeIds, priority: incident.priority },
       });
       return incident;
     });
@@ -95,7 +95,8 @@ export function createIncidentService(deps: UseCaseDeps) {
     async create(ctx: RequestContext, input: CreateIncidentInput): Promise<Incident> {
       return uow.transaction(async (repos) => {
         const now = toInstant(clock.now());
-        const service = await repos.services.get(input.serviceId);
+        // Locking the service serialises creates on it, so two racing creates cannot both pass the dedup check.
+        const service = await repos.services.get(input.serviceId, true);
         if (!service)
           throw invalidField('/service_id', `service ${JSON.stringify(input.serviceId)} does not exist`);
         const assigneeIds = [...new Set(input.assigneeIds ?? [])];
@@ -143,7 +144,7 @@ export function createIncidentService(deps: UseCaseDeps) {
           action: 'incident.create',
           objectType: 'incident',
           objectId: incident.id,
-          after: { number: incident.number, title: incident.title, service_id: service.id },
+          after: { number: incident.number, title: incident.title, serviceId: service.id },
         });
         return incident;
       });

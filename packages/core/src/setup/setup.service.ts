@@ -11,7 +11,7 @@ const SETUP_TOKEN_EXPIRES_AT = 'setup_token_expires_at';
 export const SETUP_TOKEN_TTL_HOURS = 24;
 export const MIN_BOOTSTRAP_TOKEN_LENGTH = 32;
 
-const systemContext: RequestContext = { actor: systemActor, userId: null, ip: null };
+const systemContext: RequestContext = { actor: systemActor, userId: null, role: null, ip: null };
 
 export interface SetupInput {
   token: string;

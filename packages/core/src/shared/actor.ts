@@ -12,5 +12,10 @@ export interface RequestContext {
   actor: Actor;
   /** The user behind the actor, when there is one (API keys belong to users). */
   userId: string | null;
+  /**
+   * What this request may do: the weaker of the API key's role and its user's. Use cases check this,
+   * never the user's own role, so a read-only key of an owner stays read-only.
+   */
+  role: import('../auth/roles.js').Role | null;
   ip: string | null;
 }

@@ -24,7 +24,7 @@ declare module 'fastify' {
     principal: Principal | null;
   }
   interface FastifyInstance {
-    /** Every route registered, as `METHOD /url`: what route-access.test.ts walks. */
+    /** Every route registered, as `METHOD /url`: what test/route-access.http.test.ts walks. */
     vigilRoutes: { method: string; url: string }[];
   }
 }
@@ -38,7 +38,7 @@ export function contextOf(request: FastifyRequest): RequestContext {
   const actor: Actor = principal
     ? { type: 'user', id: principal.user.id, name: principal.user.name }
     : { type: 'system', id: null, name: 'anonymous' };
-  return { actor, userId: principal?.user.id ?? null, ip: request.ip };
+  return { actor, userId: principal?.user.id ?? null, role: principal?.role ?? null, ip: request.ip };
 }
 
 export function principalOf(request: FastifyRequest): Principal {

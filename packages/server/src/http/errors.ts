@@ -1,5 +1,6 @@
 import { type ErrorCode, errorCatalogue, type FieldError, VigilError } from '@vigil/core';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { StoreDialect } from '../store/dialect.js';
 
 interface AjvError {
   instancePath: string;
@@ -57,10 +58,18 @@ const fastifyCodes: Record<string, ErrorCode> = {
  * Every error leaves as RFC 9457 problem+json with a stable code. Client mistakes are 4xx with the
  * reason; anything unexpected is logged in full and answered as a bare 500 that leaks nothing.
  */
-export function installErrorHandling(app: FastifyInstance) {
+export function installErrorHandling(app: FastifyInstance, dialect: StoreDialect) {
   app.setErrorHandler(
     (error: FastifyError & { validation?: AjvError[]; validationContext?: string }, request, reply) => {
       if (error instanceof VigilError) return sendProblem(reply, error.code, error.message, error.errors);
+      // Two racing creates of the same name: the database's unique index decides, the loser gets 409.
+      if (dialect.isUniqueViolation(error)) {
+        return sendProblem(
+          reply,
+          'CONFLICT',
+          'Something with the same unique name or key was created at the same time',
+        );
+      }
       if (error.validation) {
         const errors = fieldErrors(error.validation, error.validationContext);
         return sendProblem(reply, 'VALIDATION_FAILED', `${errors[0]?.path} ${errors[0]?.message}`, errors);

@@ -7,6 +7,18 @@ import { createIdempotencyStore } from '../store/idempotency.store.js';
 /** How long a key's answer is replayed (specs/api.md). */
 export const IDEMPOTENCY_WINDOW_MS = 24 * 3_600_000;
 const ABANDONED_CLAIM_MS = 60_000;
+/** Answers older than the window are deleted at most this often, by whichever request comes. */
+const SWEEP_INTERVAL_MS = 10 * 60_000;
+
+/** JSON with object keys sorted, so `{"a":1,"b":2}` and `{"b":2,"a":1}` are the same request. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -26,6 +38,7 @@ declare module 'fastify' {
  */
 export function installIdempotency(app: FastifyInstance, deps: AppDeps) {
   const keys = createIdempotencyStore(deps.store);
+  let lastSweepMs = 0;
   app.decorateRequest('idempotencyClaim', null);
 
   app.addHook('preHandler', async (request, reply) => {
@@ -39,9 +52,13 @@ export function installIdempotency(app: FastifyInstance, deps: AppDeps) {
     }
     const principal = request.principal?.key.id ?? `ip:${request.ip}`;
     const requestHash = createHash('sha256')
-      .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
+      .update(`${request.method} ${request.url}\n${canonicalJson(request.body ?? null)}`)
       .digest('hex');
     const now = deps.clock.now();
+    if (now.getTime() - lastSweepMs > SWEEP_INTERVAL_MS) {
+      lastSweepMs = now.getTime();
+      await keys.sweep(new Date(now.getTime() - IDEMPOTENCY_WINDOW_MS).toISOString());
+    }
     for (let attempt = 0; attempt < 2; attempt++) {
       if (await keys.claim(principal, key, requestHash, now.toISOString())) {
         request.idempotencyClaim = { principal, key };

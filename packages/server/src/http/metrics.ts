@@ -14,7 +14,8 @@ export function createMetrics(options: { processMetrics: boolean }) {
   });
   const incidentsOpened = new Counter({
     name: 'vigil_incidents_opened_total',
-    help: 'Incidents opened',
+    help: 'Incidents opened, by how (manual, or the integration type that sent the alert)',
+    labelNames: ['source'] as const,
     registers: [registry],
   });
   const ingestEvents = new Counter({

@@ -3,7 +3,7 @@ import type { Role } from '@vigil/core';
 /**
  * Who may call each route: the lowest role allowed, or `public` (no API key; the route protects
  * itself, as health checks and the setup link do). A route missing from this table fails the
- * server's start, and http/route-access.test.ts walks every route against it.
+ * server's start, and test/route-access.http.test.ts walks every route against it.
  *
  * `integration`: no API key; the handler authenticates the integration key (ingest endpoints).
  *

@@ -45,6 +45,10 @@ export function parseSecretKey(text: string): Buffer {
   const key = /^[0-9a-fA-F]{64}$/.test(trimmed)
     ? Buffer.from(trimmed, 'hex')
     : Buffer.from(trimmed, 'base64');
-  if (key.length !== 32) throw new Error('VIGIL_SECRET_KEY must be 32 bytes: 64 hex characters, or base64');
+  if (key.length !== 32)
+    throw new SecretKeyError('VIGIL_SECRET_KEY must be 32 bytes: 64 hex characters, or base64');
   return key;
 }
+
+/** A malformed key is a configuration mistake, reported in one line (not a stack trace). */
+export class SecretKeyError extends Error {}

@@ -55,6 +55,10 @@ export function createIdempotencyStore(store: Store) {
         .where('key', '=', key)
         .execute();
     },
+    /** Deletes answers created before `before` (their replay window is over). */
+    async sweep(before: string): Promise<void> {
+      await db.deleteFrom('idempotency_keys').where('created_at', '<', before).execute();
+    },
     async release(principal: string, key: string): Promise<void> {
       await db
         .deleteFrom('idempotency_keys')

@@ -31,7 +31,11 @@ const migratorFor = (store: Store) =>
     migrationLockTableName: 'vigil_migrations_lock',
   });
 
-/** Applies every pending migration; returns the names applied. Safe to run from several processes. */
+/**
+ * Applies every pending migration; returns the names applied. On PostgreSQL several instances may
+ * start at once: Kysely's migrator takes an advisory lock. On SQLite the migrations run in one
+ * BEGIN IMMEDIATE transaction (sqlite-worker-driver.ts), so a concurrent `vigil migrate` waits.
+ */
 export async function migrateToLatest(store: Store): Promise<string[]> {
   const { error, results } = await migratorFor(store).migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));

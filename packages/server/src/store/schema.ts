@@ -1,6 +1,6 @@
 /**
  * Row types as Kysely sees them. Instants are ISO strings on both engines (the PostgreSQL pool
- * parses timestamptz into ISO text; see postgres.dialect.ts), JSON columns are text on both
+ * parses timestamptz into ISO text; see database.ts), JSON columns are text on both
  * (jsonb is read back as text and parsed in the repositories), bigints are numbers.
  */
 export interface CountersTable {
@@ -77,6 +77,7 @@ export interface IntegrationsTable {
   config: string;
   created_at: string;
   updated_at: string;
+  deleted_at: string | null;
 }
 
 export interface IncidentsTable {

@@ -31,7 +31,7 @@ interface Reply {
 /**
  * Kysely dialect that runs better-sqlite3 on a worker thread. Kysely's own SQLite driver calls
  * better-sqlite3 synchronously on the main thread, where each commit's fsync blocks the event loop
- * (a prototype saw 1–1.9 s stalls, research/performance.md §3.3). Here the main thread only posts
+ * (a prototype saw 1–1.9 s stalls, ../shared/research/performance.md §3.3). Here the main thread only posts
  * statements and awaits replies. One connection, held by one transaction at a time, as in Kysely's
  * own driver; WAL still lets other processes read.
  */
@@ -44,10 +44,22 @@ export class SqliteWorkerDialect implements Dialect {
     return new SqliteQueryCompiler();
   }
   createAdapter() {
-    return new SqliteAdapter();
+    return new TransactionalDdlSqliteAdapter();
   }
   createIntrospector(db: Kysely<any>) {
     return new SqliteIntrospector(db);
+  }
+}
+
+/**
+ * SQLite does run DDL inside transactions; Kysely's adapter says it does not, so its migrator would
+ * run each migration bare, and two processes starting on one data directory could interleave. With
+ * this, all pending migrations run in one BEGIN IMMEDIATE transaction: the second process waits
+ * for the write lock (busy_timeout) and then finds them applied.
+ */
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
   }
 }
 

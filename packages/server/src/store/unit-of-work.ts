@@ -18,12 +18,12 @@ import type { Database } from './schema.js';
 function reposFor(db: Kysely<Database>, store: Store, box: SecretBox): Repos {
   return {
     changeEvents: createChangeEventRepo(db),
-    ingest: createIngestRepo(db),
+    ingest: createIngestRepo(db, store.dialect),
     settings: createSettingsRepo(db),
     users: createUserRepo(db),
     apiKeys: createApiKeyRepo(db),
     teams: createTeamRepo(db),
-    services: createServiceRepo(db),
+    services: createServiceRepo(db, store.dialect),
     integrations: createIntegrationRepo(db, box),
     alerts: createAlertRepo(db),
     incidents: createIncidentRepo(db, store.dialect),

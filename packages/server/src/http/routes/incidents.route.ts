@@ -26,7 +26,12 @@ import { responses, type TypedApp } from '../typed.js';
 
 const list = <T extends string>(text: string | undefined) => (text ? (text.split(',') as T[]) : undefined);
 
-export function incidentRoutes(app: TypedApp, { services, uow, config }: AppDeps) {
+/** `curl -X POST …/acknowledge` with no body is fine: a missing body counts as `{}`. */
+const emptyBodyIsEmptyObject = async (request: { body: unknown }) => {
+  if (request.body === undefined || request.body === null) request.body = {};
+};
+
+export function incidentRoutes(app: TypedApp, { services, uow, config, metrics }: AppDeps) {
   const tags = ['incidents'];
 
   /** Presents incidents with their assignees' names, looked up in one query per page. */
@@ -88,6 +93,7 @@ export function incidentRoutes(app: TypedApp, { services, uow, config }: AppDeps
         assigneeIds: body.assignee_ids,
         dedupKey: body.dedup_key,
       });
+      metrics.incidentsOpened.inc({ source: 'manual' });
       return reply.code(201).send(await presentOne(incident));
     },
   );
@@ -122,14 +128,20 @@ export function incidentRoutes(app: TypedApp, { services, uow, config }: AppDeps
 
   app.post(
     '/api/v1/incidents/:id/acknowledge',
-    { schema: { tags, params: IncidentRef, body: AcknowledgeBody, response: responses(200, Incident) } },
+    {
+      preValidation: emptyBodyIsEmptyObject,
+      schema: { tags, params: IncidentRef, body: AcknowledgeBody, response: responses(200, Incident) },
+    },
     async (request) =>
       presentOne(await services.incidents.acknowledge(contextOf(request), request.params.id)),
   );
 
   app.post(
     '/api/v1/incidents/:id/resolve',
-    { schema: { tags, params: IncidentRef, body: ResolveBody, response: responses(200, Incident) } },
+    {
+      preValidation: emptyBodyIsEmptyObject,
+      schema: { tags, params: IncidentRef, body: ResolveBody, response: responses(200, Incident) },
+    },
     async (request) =>
       presentOne(
         await services.incidents.resolve(contextOf(request), request.params.id, request.body?.resolution),

@@ -134,7 +134,7 @@ export async function up(db: Kysely<any>, engine: 'sqlite' | 'postgres'): Promis
     .addColumn('resolved_at', instant)
     .addColumn('version', 'integer', (c) => c.notNull())
     .execute();
-  // Lists are newest first by number, with keyset cursors (research/performance.md §4.3, §5.5).
+  // Lists are newest first by number, with keyset cursors (../shared/research/performance.md §4.3, §5.5).
   await db.schema.createIndex('incidents_number').unique().on('incidents').column('number').execute();
   await db.schema
     .createIndex('incidents_status_number')

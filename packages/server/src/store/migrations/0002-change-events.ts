@@ -1,6 +1,9 @@
 import { type Kysely, sql } from 'kysely';
 
-/** Frozen. PagerDuty-style change events (deploys, config changes): shown on services and incidents. */
+/**
+ * Frozen. PagerDuty-style change events (deploys, config changes), shown on services and incidents;
+ * and integrations that are deleted softly, because their alerts keep pointing at them.
+ */
 export async function up(db: Kysely<any>, engine: 'sqlite' | 'postgres'): Promise<void> {
   const instant = engine === 'postgres' ? sql`timestamptz` : sql`text`;
   const json = engine === 'postgres' ? sql`jsonb` : sql`text`;
@@ -16,6 +19,7 @@ export async function up(db: Kysely<any>, engine: 'sqlite' | 'postgres'): Promis
     .addColumn('custom_details', json, (c) => c.notNull())
     .addColumn('links', json, (c) => c.notNull())
     .execute();
+  await db.schema.alterTable('integrations').addColumn('deleted_at', instant).execute();
   await db.schema
     .createIndex('change_events_service')
     .on('change_events')

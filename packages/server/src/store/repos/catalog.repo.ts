@@ -11,6 +11,7 @@ import type {
 } from '@vigil/core';
 import type { Kysely, Selectable } from 'kysely';
 import type { SecretBox } from '../../security/secret-box.js';
+import type { StoreDialect } from '../dialect.js';
 import type { Database, IntegrationsTable, ServicesTable } from '../schema.js';
 import { decodeCursor, parseJson, toPage } from './paging.js';
 
@@ -120,7 +121,7 @@ const serviceToRow = (service: Service): Selectable<ServicesTable> => ({
   updated_at: service.updatedAt,
 });
 
-export function createServiceRepo(db: Kysely<Database>): ServiceRepo {
+export function createServiceRepo(db: Kysely<Database>, dialect: StoreDialect): ServiceRepo {
   return {
     async insert(service) {
       await db.insertInto('services').values(serviceToRow(service)).execute();
@@ -133,9 +134,31 @@ export function createServiceRepo(db: Kysely<Database>): ServiceRepo {
       await db.deleteFrom('integrations').where('service_id', '=', id).execute();
       await db.deleteFrom('services').where('id', '=', id).execute();
     },
-    async get(id) {
-      const row = await db.selectFrom('services').selectAll().where('id', '=', id).executeTakeFirst();
+    async get(id, forUpdate = false) {
+      const query = db.selectFrom('services').selectAll().where('id', '=', id);
+      const row = await (forUpdate ? dialect.forUpdate(query) : query).executeTakeFirst();
       return row ? serviceFromRow(row) : null;
+    },
+    async hasHistory(id) {
+      const incident = await db
+        .selectFrom('incidents')
+        .select('id')
+        .where('service_id', '=', id)
+        .limit(1)
+        .executeTakeFirst();
+      const alert = await db
+        .selectFrom('alerts')
+        .select('id')
+        .where('service_id', '=', id)
+        .limit(1)
+        .executeTakeFirst();
+      const change = await db
+        .selectFrom('change_events')
+        .select('id')
+        .where('service_id', '=', id)
+        .limit(1)
+        .executeTakeFirst();
+      return incident !== undefined || alert !== undefined || change !== undefined;
     },
     async getByName(name) {
       const row = await db.selectFrom('services').selectAll().where('name', '=', name).executeTakeFirst();
@@ -203,6 +226,7 @@ export function createIntegrationRepo(db: Kysely<Database>, box: SecretBox): Int
           config: JSON.stringify(sealSecrets(integration.config, box, 'seal')),
           created_at: integration.createdAt,
           updated_at: integration.updatedAt,
+          deleted_at: null,
         })
         .execute();
     },
@@ -219,10 +243,20 @@ export function createIntegrationRepo(db: Kysely<Database>, box: SecretBox): Int
         .execute();
     },
     async delete(id) {
-      await db.deleteFrom('integrations').where('id', '=', id).execute();
+      // Soft: alerts keep pointing at the integration; its key stops matching at once.
+      await db
+        .updateTable('integrations')
+        .set({ deleted_at: new Date().toISOString(), key_hash: `deleted:${id}` })
+        .where('id', '=', id)
+        .execute();
     },
     async get(id) {
-      const row = await db.selectFrom('integrations').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = await db
+        .selectFrom('integrations')
+        .selectAll()
+        .where('id', '=', id)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst();
       return row ? fromRow(row) : null;
     },
     async findByKeyHash(keyHash) {
@@ -238,6 +272,7 @@ export function createIntegrationRepo(db: Kysely<Database>, box: SecretBox): Int
         .selectFrom('integrations')
         .selectAll()
         .where('service_id', '=', serviceId)
+        .where('deleted_at', 'is', null)
         .orderBy('id', 'asc')
         .limit(page.limit + 1);
       if (page.cursor) query = query.where('id', '>', decodeCursor(page.cursor, 'string'));

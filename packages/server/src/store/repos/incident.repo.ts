@@ -84,19 +84,13 @@ export function createIncidentRepo(db: Kysely<Database>, dialect: StoreDialect):
       await writeAssignees(incident);
       return true;
     },
-    async get(id) {
-      return one(
-        await dialect
-          .forUpdate(db.selectFrom('incidents').selectAll().where('id', '=', id))
-          .executeTakeFirst(),
-      );
+    async get(id, forUpdate = false) {
+      const query = db.selectFrom('incidents').selectAll().where('id', '=', id);
+      return one(await (forUpdate ? dialect.forUpdate(query) : query).executeTakeFirst());
     },
-    async getByNumber(number) {
-      return one(
-        await dialect
-          .forUpdate(db.selectFrom('incidents').selectAll().where('number', '=', number))
-          .executeTakeFirst(),
-      );
+    async getByNumber(number, forUpdate = false) {
+      const query = db.selectFrom('incidents').selectAll().where('number', '=', number);
+      return one(await (forUpdate ? dialect.forUpdate(query) : query).executeTakeFirst());
     },
     async findOpenByDedupKey(serviceId, dedupKey) {
       const row = await db
@@ -114,7 +108,13 @@ export function createIncidentRepo(db: Kysely<Database>, dialect: StoreDialect):
         .selectAll()
         .orderBy('number', 'desc')
         .limit(page.limit + 1);
-      if (filter.status?.length) query = query.where('status', 'in', filter.status);
+      const statuses = new Set(filter.status ?? []);
+      if (statuses.size === 2 && !statuses.has('resolved')) {
+        // "Open" spelled the way the partial indexes are, so the planner can use them.
+        query = query.where('status', '!=', 'resolved');
+      } else if (statuses.size > 0) {
+        query = query.where('status', 'in', [...statuses]);
+      }
       if (filter.serviceId) query = query.where('service_id', '=', filter.serviceId);
       if (filter.priority?.length) query = query.where('priority', 'in', filter.priority);
       if (filter.since) query = query.where('created_at', '>=', filter.since);
@@ -164,7 +164,13 @@ export function createAlertRepo(db: Kysely<Database>): AlertRepo {
         .selectAll()
         .orderBy('id', 'desc')
         .limit(page.limit + 1);
-      if (filter.status?.length) query = query.where('status', 'in', filter.status);
+      const statuses = new Set(filter.status ?? []);
+      if (statuses.size === 2 && !statuses.has('resolved')) {
+        // "Open" spelled the way the partial indexes are, so the planner can use them.
+        query = query.where('status', '!=', 'resolved');
+      } else if (statuses.size > 0) {
+        query = query.where('status', 'in', [...statuses]);
+      }
       if (filter.serviceId) query = query.where('service_id', '=', filter.serviceId);
       if (filter.integrationId) query = query.where('integration_id', '=', filter.integrationId);
       if (filter.incidentId) query = query.where('incident_id', '=', filter.incidentId);

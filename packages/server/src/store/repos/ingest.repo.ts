@@ -8,6 +8,7 @@ import {
   openAlertKey,
 } from '@vigil/core';
 import { type Kysely, sql } from 'kysely';
+import type { StoreDialect } from '../dialect.js';
 import type { Database } from '../schema.js';
 import { createServiceRepo } from './catalog.repo.js';
 import { alertFromRow, alertToRow, incidentFromRow, incidentToRow } from './rows.js';
@@ -27,8 +28,8 @@ function chunks<T>(items: T[], size = CHUNK): T[][] {
  * one CASE update for all repeats. On SQLite each statement is a round trip to the worker thread and
  * on PostgreSQL one to the server, so the count of statements, not of rows, is what costs.
  */
-export function createIngestRepo(db: Kysely<Database>): IngestRepo {
-  const services = createServiceRepo(db);
+export function createIngestRepo(db: Kysely<Database>, dialect: StoreDialect): IngestRepo {
+  const services = createServiceRepo(db, dialect);
 
   return {
     async loadState(items): Promise<IngestState> {
