@@ -1,2 +1,3 @@
+export * from './alertmanager.js';
 export * from './clock.js';
 export * from './databases.js';
