@@ -42,6 +42,7 @@ const settings = {
   halfRate: env.HALF_RATE !== '0',
   latencyTarget: numOf(env.LAT_TARGET, 0.5),
   latencyConnections: intOf(env.LAT_CONNECTIONS, 32),
+  latencyCalibration: intOf(env.LAT_CALIBRATION, 2),
   engines: (env.ENGINES ?? 'sqlite,postgres').split(',').map((s) => s.trim()),
   only: env.ONLY ? env.ONLY.split(',').map((s) => s.trim()) : null,
   postgresUrl: (env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432').replace(/\/+$/, ''),
@@ -547,6 +548,30 @@ function postgresBackendSeconds(database) {
   return perPid;
 }
 
+/** CPU seconds per thread of a process (tid → seconds). */
+function threadSeconds(pid) {
+  const result = new Map();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const seconds = cpuSeconds(`${pid}/task/${tid}`);
+      if (Number.isFinite(seconds)) result.set(tid, seconds);
+    }
+  } catch {
+    // gone
+  }
+  return result;
+}
+
+/** Splits a process's CPU % over a run into its main thread, its busiest other thread, and the rest. */
+function threadSplit(pid, before, after, wall) {
+  const deltas = [...after].map(([tid, seconds]) => [tid, (100 * (seconds - (before.get(tid) ?? 0))) / wall]);
+  const main = deltas.find(([tid]) => tid === String(pid))?.[1] ?? Number.NaN;
+  const others = deltas.filter(([tid]) => tid !== String(pid)).map(([, percent]) => percent);
+  const busiest = others.length ? Math.max(...others) : 0;
+  const rest = others.reduce((a, b) => a + b, 0) - busiest;
+  return { main, busiest, rest };
+}
+
 function statusField(pid, field) {
   try {
     const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(
@@ -583,6 +608,7 @@ async function observedRun(target, server, options) {
   const pid = server.child.pid;
   const metricsBefore = target.kind === 'vigil' ? await vigilMetrics(server) : null;
   const cpuBefore = cpuSeconds(pid);
+  const threadsBefore = threadSeconds(pid);
   const coresBefore = cpuTimes();
   const pgBefore = server.database ? postgresBackendSeconds(server.database) : null;
   let peakRss = statusField(pid, 'VmRSS');
@@ -598,6 +624,7 @@ async function observedRun(target, server, options) {
     clearInterval(poll);
   }
   const wall = (performance.now() - started) / 1000;
+  const threads = threadSplit(pid, threadsBefore, threadSeconds(pid), wall);
   const coresAfter = cpuTimes();
   const cores = {};
   for (const [id, after] of Object.entries(coresAfter)) {
@@ -627,6 +654,7 @@ async function observedRun(target, server, options) {
     ...result,
     peakRss,
     serverCpu: (100 * (cpuSeconds(pid) - cpuBefore)) / wall,
+    threads,
     loadCore: cores[settings.loadCpu],
     serverCore: cores[settings.serverCpu],
     postgresCpu,
@@ -648,14 +676,22 @@ async function measure(target) {
     let half = null;
     if (settings.halfRate && max.reqPerSec > 0) {
       // Each connection waits an exponential think time between requests, sized so that all of
-      // them together offer LAT_TARGET × the rate just measured (minus the response time itself).
+      // them together offer LAT_TARGET × the rate just measured. A short calibration run measures
+      // how long a cycle takes beyond the think time (the response itself), which is then taken off.
       const wanted = settings.latencyTarget * max.reqPerSec;
-      const delayMs = Math.max(1, (settings.latencyConnections / wanted) * 1000);
-      half = await observedRun(target, server, {
-        duration: settings.duration,
-        connections: settings.latencyConnections,
-        delayMs,
-      });
+      const connections = settings.latencyConnections;
+      const cycleMs = (connections / wanted) * 1000;
+      let delayMs = Math.max(1, cycleMs);
+      if (settings.latencyCalibration > 0) {
+        const probe = await runWrk(target, server, {
+          duration: settings.latencyCalibration,
+          connections,
+          delayMs,
+        });
+        const responseMs = Math.max(0, (connections / probe.reqPerSec) * 1000 - delayMs);
+        delayMs = Math.max(1, cycleMs - responseMs);
+      }
+      half = await observedRun(target, server, { duration: settings.duration, connections, delayMs });
       half.wantedReqPerSec = wanted;
       half.fractionOfMax = half.reqPerSec / max.reqPerSec;
     }
@@ -676,13 +712,15 @@ const mb = (bytes) => bytes / 1024 / 1024;
 const targetLabel = (t) =>
   `${t.label}, ${t.batch} ${t.mode === 'enqueue' ? 'event' : 'alert'}${t.batch > 1 ? 's' : ''}/req`;
 
+/** A command's output (stdout, else stderr), even when it exits non-zero (as `wrk -v` does). */
 function commandLine(command, args) {
   try {
     return execFileSync(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
       .toString()
-      .trim();
+      .trimEnd();
   } catch (error) {
-    return `(${command} ${args.join(' ')} failed: ${String(error.message).split('\n')[0]})`;
+    const text = `${error.stdout ?? ''}${error.stderr ?? ''}`.trimEnd();
+    return text || `(${command} ${args.join(' ')} failed: ${String(error.message).split('\n')[0]})`;
   }
 }
 
@@ -840,20 +878,23 @@ function report(results) {
     '## Where the time goes (saturating runs, medians over rounds)',
     '',
     'Server CPU: user + system time of the server process (all its threads) per wall second, so 100% is one ' +
-      'full core. Core busy: /proc/stat for the server and the load cores, which includes other processes ' +
+      'full core; then split into its main thread, its busiest other thread (for Vigil on SQLite, the SQLite ' +
+      'worker) and all other threads (V8 GC helpers, libuv pool; for Alertmanager, Go threads). Core busy: /proc/stat for the server and the load cores, which includes other processes ' +
       '(and, on PostgreSQL, the unpinned database). PostgreSQL backends: CPU of the backends serving the ' +
       "bench database. Commits: Vigil's group-commit batches from its /metrics. Event-loop delay: Vigil's " +
       'own monitor (10 ms resolution).',
     '',
-    '| Target | server CPU % | server core busy % | load core busy % | PostgreSQL backends CPU % | events/commit | ms/commit | event-loop p99 / max ms |',
-    '|---|---|---|---|---|---|---|---|',
+    '| Target | server CPU % | main / busiest other / rest threads % | server core busy % | load core busy % | PostgreSQL backends CPU % | events/commit | ms/commit | event-loop p99 / max ms |',
+    '|---|---|---|---|---|---|---|---|---|',
   );
   for (const t of targets) {
     const m = byTarget.get(t.name).map((r) => r.max);
     if (m.length === 0) continue;
     const c = m.map((x) => x.commits).filter(Boolean);
     out.push(
-      `| ${targetLabel(t)} | ${fmt(median(m.map((x) => x.serverCpu)), 0)} | ${fmt(median(m.map((x) => x.serverCore)), 0)} ` +
+      `| ${targetLabel(t)} | ${fmt(median(m.map((x) => x.serverCpu)), 0)} ` +
+        `| ${['main', 'busiest', 'rest'].map((k) => fmt(median(m.map((x) => x.threads[k])), 0)).join(' / ')} ` +
+        `| ${fmt(median(m.map((x) => x.serverCore)), 0)} ` +
         `| ${fmt(median(m.map((x) => x.loadCore)), 0)} | ${t.engine === 'postgres' ? fmt(median(m.map((x) => x.postgresCpu)), 0) : '–'} ` +
         `| ${c.length ? fmt(median(c.map((x) => x.eventsPerCommit))) : '–'} | ${c.length ? fmt(median(c.map((x) => x.msPerCommit)), 2) : '–'} ` +
         `| ${c.length ? `${fmt(median(c.map((x) => x.loopP99Ms)))} / ${fmt(Math.max(...c.map((x) => x.loopMaxMs)))}` : '–'} |`,

@@ -39,7 +39,11 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv = process.env
       process.exit(1);
     }, 10_000);
     timer.unref();
+    // Keep-alive connections that finish their last request while we close would hold close()
+    // open until the client hangs up; close each as soon as it falls idle.
+    const sweeper = setInterval(() => runtime.app.server.closeIdleConnections(), 50);
     await runtime.close();
+    clearInterval(sweeper);
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -9,19 +9,31 @@ describe.each(engines)('hostile input at ingest on %s', (engine) => {
   const keys: Record<string, string> = {};
   beforeAll(async () => {
     h = await startHarness(engine);
-    const service = (await h.request({ method: 'POST', url: '/api/v1/services', payload: { name: 'Hostile' } })).json();
+    const service = (
+      await h.request({ method: 'POST', url: '/api/v1/services', payload: { name: 'Hostile' } })
+    ).json();
     for (const type of ['events_v2', 'opsgenie', 'alertmanager', 'grafana', 'newrelic', 'generic']) {
-      keys[type] = (await h.request({ method: 'POST', url: `/api/v1/services/${service.id}/integrations`, payload: { type } })).json().key;
+      keys[type] = (
+        await h.request({
+          method: 'POST',
+          url: `/api/v1/services/${service.id}/integrations`,
+          payload: { type },
+        })
+      ).json().key;
     }
   });
   afterAll(() => h.close());
 
-  const count = async () => (await h.request({ method: 'GET', url: '/api/v1/alerts?limit=500' })).json().data.length as number;
+  const count = async () =>
+    (await h.request({ method: 'GET', url: '/api/v1/alerts?limit=500' })).json().data.length as number;
   const targets = () => [
     { url: '/v2/enqueue', headers: {} },
     { url: '/v2/change/enqueue', headers: {} },
     { url: '/v2/alerts', headers: { authorization: `GenieKey ${keys.opsgenie}` } },
-    { url: '/v2/alerts/some-alias/close?identifierType=alias', headers: { authorization: `GenieKey ${keys.opsgenie}` } },
+    {
+      url: '/v2/alerts/some-alias/close?identifierType=alias',
+      headers: { authorization: `GenieKey ${keys.opsgenie}` },
+    },
     { url: `/integrations/alertmanager/${keys.alertmanager}`, headers: {} },
     { url: `/integrations/grafana/${keys.grafana}`, headers: {} },
     { url: `/integrations/newrelic/${keys.newrelic}`, headers: {} },
@@ -30,7 +42,18 @@ describe.each(engines)('hostile input at ingest on %s', (engine) => {
 
   const hostileString = fc.oneof(
     fc.string({ unit: 'grapheme', maxLength: 40 }),
-    fc.constantFrom('\u0000', 'a\u0000b', '\ud800', '\udfff\ud800', '👩‍👩‍👧', '\u202e', 'x'.repeat(3000), "'; drop table alerts; --", '{{7*7}}', '../../etc/passwd'),
+    fc.constantFrom(
+      '\u0000',
+      'a\u0000b',
+      '\ud800',
+      '\udfff\ud800',
+      '👩‍👩‍👧',
+      '\u202e',
+      'x'.repeat(3000),
+      "'; drop table alerts; --",
+      '{{7*7}}',
+      '../../etc/passwd',
+    ),
   );
   const json = fc.letrec((tie) => ({
     value: fc.oneof(
@@ -42,7 +65,25 @@ describe.each(engines)('hostile input at ingest on %s', (engine) => {
       fc.constant(null),
       fc.array(tie('value'), { maxLength: 4 }),
       fc.dictionary(
-        fc.oneof(hostileString, fc.constantFrom('__proto__', 'constructor', 'routing_key', 'event_action', 'payload', 'alerts', 'status', 'labels', 'fingerprint', 'dedup_key', 'message', 'alias', 'id', 'state')),
+        fc.oneof(
+          hostileString,
+          fc.constantFrom(
+            '__proto__',
+            'constructor',
+            'routing_key',
+            'event_action',
+            'payload',
+            'alerts',
+            'status',
+            'labels',
+            'fingerprint',
+            'dedup_key',
+            'message',
+            'alias',
+            'id',
+            'state',
+          ),
+        ),
         tie('value'),
         { maxKeys: 6 },
       ),
@@ -54,34 +95,60 @@ describe.each(engines)('hostile input at ingest on %s', (engine) => {
     routing_key: fc.constant('KEY'),
     event_action: fc.constantFrom('trigger', 'acknowledge', 'resolve', 'TRIGGER', ''),
     dedup_key: fc.oneof(hostileString, fc.constant(undefined)),
-    payload: fc.record({ summary: hostileString, source: hostileString, severity: fc.constantFrom('critical', 'info', 'loud'), custom_details: json }),
+    payload: fc.record({
+      summary: hostileString,
+      source: hostileString,
+      severity: fc.constantFrom('critical', 'info', 'loud'),
+      custom_details: json,
+    }),
     links: fc.oneof(fc.constant(undefined), fc.array(fc.record({ href: hostileString }), { maxLength: 2 })),
   });
 
   it('never answers 5xx to generated bodies, wrong content types or cut-off bodies', async () => {
     const routingKey = keys.events_v2!;
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...targets()), fc.oneof(json, nearlyValid), fc.constantFrom('application/json', 'text/plain', 'application/xml', ''), async (target, body, contentType) => {
-        const text = JSON.stringify(body)?.replaceAll('"KEY"', JSON.stringify(routingKey)) ?? '';
-        const response = await h.request({
-          method: 'POST',
-          url: target.url,
-          token: null,
-          payload: text,
-          headers: { ...target.headers, ...(contentType ? { 'content-type': contentType } : {}) },
-        });
-        expect(response.statusCode, `${target.url} ${text.slice(0, 300)}`).toBeLessThan(500);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...targets()),
+        fc.oneof(json, nearlyValid),
+        fc.constantFrom('application/json', 'text/plain', 'application/xml', ''),
+        async (target, body, contentType) => {
+          const text = JSON.stringify(body)?.replaceAll('"KEY"', JSON.stringify(routingKey)) ?? '';
+          const response = await h.request({
+            method: 'POST',
+            url: target.url,
+            token: null,
+            payload: text,
+            headers: { ...target.headers, ...(contentType ? { 'content-type': contentType } : {}) },
+          });
+          expect(response.statusCode, `${target.url} ${text.slice(0, 300)}`).toBeLessThan(500);
+        },
+      ),
       { numRuns: 300 },
     );
-    const valid = JSON.stringify({ routing_key: routingKey, event_action: 'trigger', payload: { summary: 's', source: 'x', severity: 'info' } });
+    const valid = JSON.stringify({
+      routing_key: routingKey,
+      event_action: 'trigger',
+      payload: { summary: 's', source: 'x', severity: 'info' },
+    });
     for (let cut = 1; cut < valid.length; cut += 7) {
-      const response = await h.request({ method: 'POST', url: '/v2/enqueue', token: null, payload: valid.slice(0, cut), headers: { 'content-type': 'application/json' } });
+      const response = await h.request({
+        method: 'POST',
+        url: '/v2/enqueue',
+        token: null,
+        payload: valid.slice(0, cut),
+        headers: { 'content-type': 'application/json' },
+      });
       expect(response.statusCode).toBe(400);
     }
     const deep = `${'{"a":'.repeat(3000)}1${'}'.repeat(3000)}`;
     for (const target of targets()) {
-      const response = await h.request({ method: 'POST', url: target.url, token: null, payload: deep, headers: { ...target.headers, 'content-type': 'application/json' } });
+      const response = await h.request({
+        method: 'POST',
+        url: target.url,
+        token: null,
+        payload: deep,
+        headers: { ...target.headers, 'content-type': 'application/json' },
+      });
       expect(response.statusCode).toBeLessThan(500);
     }
   });
@@ -97,7 +164,12 @@ describe.each(engines)('hostile input at ingest on %s', (engine) => {
         { status: 'exploded', labels: { alertname: 'C' }, fingerprint: 'f3' },
       ],
     };
-    const response = await h.request({ method: 'POST', url: `/integrations/alertmanager/${keys.alertmanager}`, token: null, payload });
+    const response = await h.request({
+      method: 'POST',
+      url: `/integrations/alertmanager/${keys.alertmanager}`,
+      token: null,
+      payload,
+    });
     expect(response.statusCode).toBe(400);
     expect(response.json().code).toBe('VALIDATION_FAILED');
     expect(await count()).toBe(before);
@@ -108,7 +180,17 @@ describe.each(engines)('hostile input at ingest on %s', (engine) => {
       method: 'POST',
       url: '/v2/enqueue',
       token: null,
-      payload: { routing_key: keys.events_v2, event_action: 'trigger', dedup_key: 'nul\u0000key', payload: { summary: 'a\u0000b', source: 's', severity: 'info', custom_details: { 'k\u0000': 'v\u0000' } } },
+      payload: {
+        routing_key: keys.events_v2,
+        event_action: 'trigger',
+        dedup_key: 'nul\u0000key',
+        payload: {
+          summary: 'a\u0000b',
+          source: 's',
+          severity: 'info',
+          custom_details: { 'k\u0000': 'v\u0000' },
+        },
+      },
     });
     expect(response.statusCode).toBeLessThan(500);
   });

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type TestDatabase, createTestDatabase, engines, freePort } from '@vigil/testkit';
+import { createTestDatabase, engines, freePort, type TestDatabase } from '@vigil/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -19,6 +19,7 @@ describe.each(engines)('kill -9 while ingesting on %s', (engine) => {
   let db: TestDatabase;
   let port: number;
   let child: ChildProcess | null = null;
+  let serverErrors = '';
 
   const env = () => ({
     ...process.env,
@@ -30,7 +31,11 @@ describe.each(engines)('kill -9 while ingesting on %s', (engine) => {
   const base = () => `http://127.0.0.1:${port}`;
 
   async function start(): Promise<void> {
-    child = spawn(process.execPath, [mainJs, '--port', String(port)], { env: env(), stdio: 'ignore' });
+    child = spawn(process.execPath, [mainJs, '--port', String(port)], {
+      env: env(),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    child.stderr?.on('data', (chunk) => (serverErrors += chunk));
     const deadline = Date.now() + 20_000;
     for (;;) {
       try {
@@ -64,10 +69,18 @@ describe.each(engines)('kill -9 while ingesting on %s', (engine) => {
   it(`loses no accepted event and duplicates none across ${CYCLES} SIGKILLs`, async () => {
     await start();
     const api = (path: string, init: RequestInit = {}) =>
-      fetch(`${base()}${path}`, { ...init, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' } });
-    const service = await (await api('/api/v1/services', { method: 'POST', body: JSON.stringify({ name: 'Kill' }) })).json();
+      fetch(`${base()}${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      });
+    const service = await (
+      await api('/api/v1/services', { method: 'POST', body: JSON.stringify({ name: 'Kill' }) })
+    ).json();
     const integration = await (
-      await api(`/api/v1/services/${service.id}/integrations`, { method: 'POST', body: JSON.stringify({ type: 'events_v2', rate_limit_per_minute: 1_000_000 }) })
+      await api(`/api/v1/services/${service.id}/integrations`, {
+        method: 'POST',
+        body: JSON.stringify({ type: 'events_v2', rate_limit_per_minute: 1_000_000 }),
+      })
     ).json();
 
     const accepted = new Set<string>();
@@ -124,12 +137,66 @@ describe.each(engines)('kill -9 while ingesting on %s', (engine) => {
 
     const lost = [...accepted].filter((key) => !stored.has(key));
     const twice = [...stored].filter(([, count]) => count !== 1);
-    console.info(`${engine}: ${CYCLES} kills, ${sent} sent, ${accepted.size} accepted, ${failed} refused or cut, ${stored.size} stored, ${lost.length} lost, ${twice.length} twice`);
+    console.info(
+      `${engine}: ${CYCLES} kills, ${sent} sent, ${accepted.size} accepted, ${failed} refused or cut, ${stored.size} stored, ${lost.length} lost, ${twice.length} twice`,
+    );
     expect(accepted.size).toBeGreaterThan(CYCLES * 20);
     expect(lost).toEqual([]);
     expect(twice).toEqual([]);
-    // Every incident the accepted events opened is there too, one each.
-    const incidents = await (await api(`/api/v1/incidents?service_id=${service.id}&limit=1`)).json();
-    expect(incidents.data.length).toBe(1);
+    // Every stored alert opened exactly one incident, and no incident lacks its alert.
+    let incidents = 0;
+    cursor = null;
+    do {
+      const path: string = `/api/v1/incidents?service_id=${service.id}&limit=500${cursor ? `&cursor=${cursor}` : ''}`;
+      const page = await (await api(path)).json();
+      incidents += page.data.length;
+      cursor = page.next_cursor;
+    } while (cursor);
+    expect(incidents).toBe(stored.size);
   }, 240_000);
+
+  it('drains requests in flight on SIGTERM: everything answered is stored, and it exits 0', async () => {
+    if (!child || child.exitCode !== null) await start();
+    const api = (path: string, init: RequestInit = {}) =>
+      fetch(`${base()}${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      });
+    const service = await (
+      await api('/api/v1/services', { method: 'POST', body: JSON.stringify({ name: 'Drain' }) })
+    ).json();
+    const integration = await (
+      await api(`/api/v1/services/${service.id}/integrations`, {
+        method: 'POST',
+        body: JSON.stringify({ type: 'events_v2', rate_limit_per_minute: 1_000_000 }),
+      })
+    ).json();
+    const send = (key: string) =>
+      fetch(`${base()}/v2/enqueue`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          routing_key: integration.key,
+          event_action: 'trigger',
+          dedup_key: key,
+          payload: { summary: key, source: 'drain', severity: 'info' },
+        }),
+      }).then(
+        (response) => (response.status === 202 ? key : null),
+        () => null,
+      );
+    const inFlight = Array.from({ length: 200 }, (_, index) => send(`drain-${index}`));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const running = child!;
+    const exited = new Promise<number | null>((resolve) => running.once('exit', (code) => resolve(code)));
+    running.kill('SIGTERM');
+    const answered = (await Promise.all(inFlight)).filter((key): key is string => key !== null);
+    const code = await exited;
+    expect(code, serverErrors.slice(-2000)).toBe(0);
+    await start();
+    const stored = await (await api(`/api/v1/alerts?integration_id=${integration.id}&limit=500`)).json();
+    const keys = new Set(stored.data.map((alert: { dedup_key: string }) => alert.dedup_key));
+    console.info(`${engine}: SIGTERM with 200 in flight: ${answered.length} answered, ${keys.size} stored`);
+    expect(answered.filter((key) => !keys.has(key))).toEqual([]);
+  }, 60_000);
 });
