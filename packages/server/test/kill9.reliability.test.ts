@@ -194,7 +194,7 @@ describe.each(engines)('kill -9 while ingesting on %s', (engine) => {
     const code = await exited;
     expect(code, serverErrors.slice(-2000)).toBe(0);
     await start();
-    const stored = await (await api(`/api/v1/alerts?integration_id=${integration.id}&limit=500`)).json();
+    const stored = (await (await api(`/api/v1/alerts?integration_id=${integration.id}&limit=500`)).json()) as { data: { dedup_key: string }[] };
     const keys = new Set(stored.data.map((alert: { dedup_key: string }) => alert.dedup_key));
     console.info(`${engine}: SIGTERM with 200 in flight: ${answered.length} answered, ${keys.size} stored`);
     expect(answered.filter((key) => !keys.has(key))).toEqual([]);
