@@ -6,6 +6,7 @@ export * from './change/change-event.service.js';
 export * from './directory/api-key.service.js';
 export * from './directory/directory.js';
 export * from './directory/integration.service.js';
+export * from './directory/integration-config.js';
 export * from './directory/service.service.js';
 export * from './directory/team.service.js';
 export * from './directory/user.service.js';

@@ -70,7 +70,8 @@ export interface ServiceRepo {
 export interface IntegrationRepo {
   insert(integration: Integration, keyHash: string): Promise<void>;
   update(integration: Integration): Promise<void>;
-  delete(id: string): Promise<void>;
+  /** Soft: the row stays for its alerts' sake; its key stops matching. */
+  delete(id: string, at: string): Promise<void>;
   get(id: string): Promise<Integration | null>;
   findByKeyHash(keyHash: string): Promise<Integration | null>;
   listForService(serviceId: string, page: PageRequest): Promise<Page<Integration>>;
@@ -90,6 +91,8 @@ export interface AlertRepo {
   get(id: string): Promise<Alert | null>;
   findOpen(integrationId: string, dedupKey: string): Promise<Alert | null>;
   list(filter: AlertFilter, page: PageRequest): Promise<Page<Alert>>;
+  /** Resolves every firing alert of an incident (when a person resolves the incident); returns how many. */
+  resolveAllOfIncident(incidentId: string, at: string): Promise<number>;
 }
 
 export interface IncidentFilter {

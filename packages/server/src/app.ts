@@ -101,14 +101,25 @@ export async function buildApp(
     services: createServices(deps),
     integrationKeys: createIntegrationKeyLookup(deps),
   };
-  const ingestQueue = new GroupCommit<IngestItem, IngestOutcome>(
-    (items) => full.services.ingest.applyBatch(items),
-    500,
+  // One queue item is one request's events, so a request is written all or nothing.
+  const ingestQueue = new GroupCommit<IngestItem[], IngestOutcome[]>(
+    async (requests) => {
+      const outcomes = await full.services.ingest.applyBatch(requests.flat());
+      let offset = 0;
+      return requests.map((request) => {
+        const mine = outcomes.slice(offset, offset + request.length);
+        offset += request.length;
+        return mine;
+      });
+    },
+    1_000,
     (size, ms) => {
       full.metrics.ingestBatchSize.observe(size);
       full.metrics.ingestBatchSeconds.observe(ms / 1000);
     },
+    (request) => request.length,
   );
+  full.metrics.watchIngestQueue(() => ingestQueue.pending);
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT_BYTES,

@@ -29,7 +29,13 @@ export async function startRuntime(
   >,
   options: { clock?: Clock; logger?: FastifyServerOptions['logger']; processMetrics?: boolean } = {},
 ): Promise<Runtime> {
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  let log: (error: Error) => void = (error) =>
+    process.stderr.write(`vigil: database connection lost: ${error.message}\n`);
+  const store = await openStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    onPoolError: (error) => log(error),
+  });
   try {
     await migrateToLatest(store);
     const clock = options.clock ?? systemClock;
@@ -54,6 +60,7 @@ export async function startRuntime(
       },
       { logger: options.logger },
     );
+    log = (error) => app.log.warn({ err: error }, 'database connection lost; the pool will reconnect');
     return {
       app,
       store,

@@ -487,3 +487,115 @@ describe.each(engines)('ingest on %s', (engine) => {
     });
   });
 });
+
+describe.each(engines)('ingest meets the rest of Vigil on %s', (engine) => {
+  let h: Harness;
+  let serviceId: string;
+  let key: string;
+  beforeAll(async () => {
+    h = await startHarness(engine);
+    serviceId = (
+      await h.request({ method: 'POST', url: '/api/v1/services', payload: { name: 'Meet' } })
+    ).json().id;
+    key = (
+      await h.request({
+        method: 'POST',
+        url: `/api/v1/services/${serviceId}/integrations`,
+        payload: { type: 'events_v2' },
+      })
+    ).json().key;
+  });
+  afterAll(() => h.close());
+  const trigger = (dedup: string) =>
+    h.request({
+      method: 'POST',
+      url: '/v2/enqueue',
+      token: null,
+      payload: {
+        routing_key: key,
+        event_action: 'trigger',
+        dedup_key: dedup,
+        payload: { summary: 's', source: 'x', severity: 'error' },
+      },
+    });
+
+  it('resolving an incident by hand resolves its alerts, so the next trigger opens a new incident', async () => {
+    await trigger('hand');
+    const first = (await h.request({ method: 'GET', url: '/api/v1/alerts?dedup_key=hand' })).json().data[0];
+    await h.request({ method: 'POST', url: `/api/v1/incidents/${first.incident_id}/resolve` });
+    expect((await h.request({ method: 'GET', url: `/api/v1/alerts/${first.id}` })).json().status).toBe(
+      'resolved',
+    );
+    const timeline = (
+      await h.request({ method: 'GET', url: `/api/v1/incidents/${first.incident_id}/timeline` })
+    ).json().data;
+    expect(timeline.at(-1).message).toBe('1 firing alert(s) resolved with the incident');
+    await trigger('hand');
+    const alerts = (await h.request({ method: 'GET', url: '/api/v1/alerts?dedup_key=hand' })).json().data;
+    expect(alerts).toHaveLength(2);
+    expect(new Set(alerts.map((alert: { incident_id: string }) => alert.incident_id)).size).toBe(2);
+  });
+
+  it('a disabled service refuses alerts out loud instead of dropping them', async () => {
+    await h.request({
+      method: 'PATCH',
+      url: `/api/v1/services/${serviceId}`,
+      payload: { status: 'disabled' },
+    });
+    const refused = await trigger('while-disabled');
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json()).toMatchObject({
+      status: 'invalid event',
+      errors: ['The service Meet is disabled; enable it to receive alerts'],
+    });
+    await h.request({ method: 'PATCH', url: `/api/v1/services/${serviceId}`, payload: { status: 'active' } });
+    expect((await trigger('while-disabled')).statusCode).toBe(202);
+  });
+
+  it('checks integration settings when they are saved', async () => {
+    const badMapping = await h.request({
+      method: 'POST',
+      url: `/api/v1/services/${serviceId}/integrations`,
+      payload: { type: 'generic', config: { mapping: { summary: 5 } } },
+    });
+    expect(badMapping.statusCode).toBe(400);
+    expect(badMapping.json().errors[0].path).toBe('/config/mapping/summary');
+    const badSecret = await h.request({
+      method: 'POST',
+      url: `/api/v1/services/${serviceId}/integrations`,
+      payload: { type: 'grafana', config: { signing_secret: 12345 } },
+    });
+    expect(badSecret.json().errors[0].path).toBe('/config/signing_secret');
+  });
+
+  it('writes the alerts of one webhook request all together', async () => {
+    const am = (
+      await h.request({
+        method: 'POST',
+        url: `/api/v1/services/${serviceId}/integrations`,
+        payload: { type: 'alertmanager' },
+      })
+    ).json();
+    const alerts = Array.from({ length: 30 }, (_, index) => ({
+      status: 'firing',
+      labels: { alertname: 'Many', n: String(index) },
+      fingerprint: `many-${index}`,
+    }));
+    const requests = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        h.request({
+          method: 'POST',
+          url: `/integrations/alertmanager/${am.key}`,
+          token: null,
+          payload: { version: '4', status: 'firing', alerts },
+        }),
+      ),
+    );
+    expect(requests.every((response) => response.statusCode === 202)).toBe(true);
+    const stored = (
+      await h.request({ method: 'GET', url: `/api/v1/alerts?integration_id=${am.id}&limit=500` })
+    ).json().data;
+    expect(stored).toHaveLength(30);
+    expect(stored.every((alert: { count: number }) => alert.count === 5)).toBe(true);
+  });
+});

@@ -73,15 +73,15 @@ describe.each(engines)('kill -9 while ingesting on %s', (engine) => {
         ...init,
         headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
       });
-    const service = await (
+    const service = (await (
       await api('/api/v1/services', { method: 'POST', body: JSON.stringify({ name: 'Kill' }) })
-    ).json();
-    const integration = await (
+    ).json()) as { id: string; key: string };
+    const integration = (await (
       await api(`/api/v1/services/${service.id}/integrations`, {
         method: 'POST',
         body: JSON.stringify({ type: 'events_v2', rate_limit_per_minute: 1_000_000 }),
       })
-    ).json();
+    ).json()) as { id: string; key: string };
 
     const accepted = new Set<string>();
     let sent = 0;
@@ -128,7 +128,10 @@ describe.each(engines)('kill -9 while ingesting on %s', (engine) => {
     let cursor: string | null = null;
     do {
       const path: string = `/api/v1/alerts?integration_id=${integration.id}&limit=500${cursor ? `&cursor=${cursor}` : ''}`;
-      const page = await (await api(path)).json();
+      const page = (await (await api(path)).json()) as {
+        data: { dedup_key: string; count: number }[];
+        next_cursor: string | null;
+      };
       for (const alert of page.data as { dedup_key: string; count: number }[]) {
         stored.set(alert.dedup_key, (stored.get(alert.dedup_key) ?? 0) + alert.count);
       }
@@ -148,7 +151,10 @@ describe.each(engines)('kill -9 while ingesting on %s', (engine) => {
     cursor = null;
     do {
       const path: string = `/api/v1/incidents?service_id=${service.id}&limit=500${cursor ? `&cursor=${cursor}` : ''}`;
-      const page = await (await api(path)).json();
+      const page = (await (await api(path)).json()) as {
+        data: { dedup_key: string; count: number }[];
+        next_cursor: string | null;
+      };
       incidents += page.data.length;
       cursor = page.next_cursor;
     } while (cursor);
@@ -162,15 +168,15 @@ describe.each(engines)('kill -9 while ingesting on %s', (engine) => {
         ...init,
         headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
       });
-    const service = await (
+    const service = (await (
       await api('/api/v1/services', { method: 'POST', body: JSON.stringify({ name: 'Drain' }) })
-    ).json();
-    const integration = await (
+    ).json()) as { id: string; key: string };
+    const integration = (await (
       await api(`/api/v1/services/${service.id}/integrations`, {
         method: 'POST',
         body: JSON.stringify({ type: 'events_v2', rate_limit_per_minute: 1_000_000 }),
       })
-    ).json();
+    ).json()) as { id: string; key: string };
     const send = (key: string) =>
       fetch(`${base()}/v2/enqueue`, {
         method: 'POST',
@@ -194,7 +200,9 @@ describe.each(engines)('kill -9 while ingesting on %s', (engine) => {
     const code = await exited;
     expect(code, serverErrors.slice(-2000)).toBe(0);
     await start();
-    const stored = (await (await api(`/api/v1/alerts?integration_id=${integration.id}&limit=500`)).json()) as { data: { dedup_key: string }[] };
+    const stored = (await (
+      await api(`/api/v1/alerts?integration_id=${integration.id}&limit=500`)
+    ).json()) as { data: { dedup_key: string }[] };
     const keys = new Set(stored.data.map((alert: { dedup_key: string }) => alert.dedup_key));
     console.info(`${engine}: SIGTERM with 200 in flight: ${answered.length} answered, ${keys.size} stored`);
     expect(answered.filter((key) => !keys.has(key))).toEqual([]);

@@ -3,6 +3,7 @@ import { toInstant } from '../shared/clock.js';
 import { notFound } from '../shared/errors.js';
 import { recordAudit, type UseCaseDeps } from '../shared/use-case.js';
 import type { Integration, IntegrationType } from './directory.js';
+import { checkIntegrationConfig } from './integration-config.js';
 import { definedOnly } from './team.service.js';
 
 export interface IntegrationInput {
@@ -53,6 +54,7 @@ export function createIntegrationService(deps: UseCaseDeps) {
     async create(ctx: RequestContext, serviceId: string, input: IntegrationInput): Promise<Integration> {
       return uow.transaction(async (repos) => {
         if (!(await repos.services.get(serviceId))) throw notFound('Service', serviceId);
+        checkIntegrationConfig(input.type, input.config ?? {});
         const now = toInstant(clock.now());
         const key = secrets.newIntegrationKey();
         const integration: Integration = {
@@ -87,7 +89,10 @@ export function createIntegrationService(deps: UseCaseDeps) {
         if (!before) throw notFound('Integration', id);
         const now = toInstant(clock.now());
         const changes = definedOnly(input);
-        if (changes.config) changes.config = keepRedactedSecrets(changes.config, before.config);
+        if (changes.config) {
+          changes.config = keepRedactedSecrets(changes.config, before.config);
+          checkIntegrationConfig(before.type, changes.config);
+        }
         const after: Integration = { ...before, ...changes, updatedAt: now };
         await repos.integrations.update(after);
         await recordAudit(repos, deps, ctx, now, {
@@ -105,7 +110,7 @@ export function createIntegrationService(deps: UseCaseDeps) {
       await uow.transaction(async (repos) => {
         const before = await repos.integrations.get(id);
         if (!before) throw notFound('Integration', id);
-        await repos.integrations.delete(id);
+        await repos.integrations.delete(id, toInstant(clock.now()));
         await recordAudit(repos, deps, ctx, toInstant(clock.now()), {
           action: 'integration.delete',
           objectType: 'integration',

@@ -155,10 +155,26 @@ export function createIncidentService(deps: UseCaseDeps) {
         lifecycle.acknowledge(incident, ctx.actor, now),
       ),
 
+    /**
+     * Resolving an incident resolves its firing alerts too, as in PagerDuty: the next trigger with
+     * the same dedup key is a new problem and opens a new incident instead of being counted on a
+     * forgotten alert.
+     */
     resolve: (ctx: RequestContext, ref: string, resolution?: string) =>
-      change(ctx, ref, 'resolve', (incident, _repos, now) =>
-        lifecycle.resolve(incident, ctx.actor, now, resolution),
-      ),
+      change(ctx, ref, 'resolve', async (incident, repos, now) => {
+        const transition = lifecycle.resolve(incident, ctx.actor, now, resolution);
+        if (transition.entries.length > 0) {
+          const alerts = await repos.alerts.resolveAllOfIncident(incident.id, now);
+          if (alerts > 0) {
+            transition.entries.push({
+              type: 'note',
+              message: `${alerts} firing alert(s) resolved with the incident`,
+              data: { alerts_resolved: alerts },
+            });
+          }
+        }
+        return transition;
+      }),
 
     reassign: (ctx: RequestContext, ref: string, assigneeIds: string[]) =>
       change(ctx, ref, 'reassign', async (incident, repos, now) => {

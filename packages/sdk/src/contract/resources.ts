@@ -156,7 +156,12 @@ export const Integration = Type.Object({
 export type Integration = Static<typeof Integration>;
 
 const RateLimit = Nullable(
-  Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'null = no limit (the default)' }),
+  Type.Integer({
+    minimum: 1,
+    maximum: 1_000_000,
+    description:
+      'Events a minute; null = the installation default (VIGIL_INGEST_RATE_LIMIT_PER_MINUTE, 120,000)',
+  }),
 );
 export const IntegrationCreate = Type.Object(
   {

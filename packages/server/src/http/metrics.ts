@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** One registry per app, so several apps in one test process do not share counters. */
 export function createMetrics(options: { processMetrics: boolean }) {
@@ -42,6 +42,18 @@ export function createMetrics(options: { processMetrics: boolean }) {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
     registers: [registry],
   });
+  let queueDepth: () => number = () => 0;
+  new Gauge({
+    name: 'vigil_ingest_queue_depth',
+    help: 'Ingest requests waiting for the next group commit',
+    registers: [registry],
+    collect() {
+      this.set(queueDepth());
+    },
+  });
+  const watchIngestQueue = (read: () => number) => {
+    queueDepth = read;
+  };
   return {
     registry,
     httpDuration,
@@ -50,6 +62,7 @@ export function createMetrics(options: { processMetrics: boolean }) {
     ingestRateLimited,
     ingestBatchSize,
     ingestBatchSeconds,
+    watchIngestQueue,
   };
 }
 

@@ -17,10 +17,15 @@ export class GroupCommit<I, O> {
   #running = false;
   #idle: (() => void)[] = [];
 
+  /**
+   * @param maxWeight a batch holds items until their weights add up to this (at least one item);
+   *   the weight of an item is 1 unless `weight` says otherwise (ingest weighs a request by its events).
+   */
   constructor(
     private readonly write: (items: I[]) => Promise<O[]>,
-    private readonly maxBatch = 500,
+    private readonly maxWeight = 500,
     private readonly onBatch?: (size: number, ms: number) => void,
+    private readonly weight: (item: I) => number = () => 1,
   ) {}
 
   submit(item: I): Promise<O> {
@@ -47,7 +52,12 @@ export class GroupCommit<I, O> {
 
   async #drain(): Promise<void> {
     while (this.#queue.length > 0) {
-      const batch = this.#queue.splice(0, this.maxBatch);
+      let take = 0;
+      for (let total = 0; take < this.#queue.length; take++) {
+        total += this.weight(this.#queue[take]!.item);
+        if (total > this.maxWeight && take > 0) break;
+      }
+      const batch = this.#queue.splice(0, take);
       const started = performance.now();
       try {
         const results = await this.write(batch.map((entry) => entry.item));
@@ -56,7 +66,10 @@ export class GroupCommit<I, O> {
         if (batch.length === 1) batch[0]!.reject(error);
         else await this.#oneByOne(batch);
       }
-      this.onBatch?.(batch.length, performance.now() - started);
+      this.onBatch?.(
+        batch.reduce((sum, entry) => sum + this.weight(entry.item), 0),
+        performance.now() - started,
+      );
     }
     this.#running = false;
     for (const resolve of this.#idle.splice(0)) resolve();

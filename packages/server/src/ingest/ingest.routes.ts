@@ -48,7 +48,7 @@ class IngestRefusal extends Error {
 
 export interface IngestDeps {
   app: AppDeps;
-  queue: GroupCommit<IngestItem, IngestOutcome>;
+  queue: GroupCommit<IngestItem[], IngestOutcome[]>;
   keys: IntegrationKeyLookup;
   limiter: RateLimiter;
   /** Events per minute per integration when the integration sets no limit of its own. */
@@ -63,7 +63,10 @@ const problemCodes: Record<number, Parameters<typeof sendProblem>[1]> = {
   429: 'RATE_LIMITED',
 };
 
-function refuse(reply: FastifyReply, envelope: Envelope, refusal: IngestRefusal, started: number) {
+/** Opsgenie's `took`: seconds since the request started, to the millisecond. */
+const tookSeconds = (reply: FastifyReply) => Math.round(reply.elapsedTime) / 1000;
+
+function refuse(reply: FastifyReply, envelope: Envelope, refusal: IngestRefusal) {
   if (refusal.retryAfterSeconds !== undefined) reply.header('retry-after', String(refusal.retryAfterSeconds));
   reply.code(refusal.status);
   if (envelope === 'pagerduty') {
@@ -81,7 +84,7 @@ function refuse(reply: FastifyReply, envelope: Envelope, refusal: IngestRefusal,
   if (envelope === 'opsgenie') {
     return reply.send({
       message: refusal.reason,
-      took: (performance.now() - started) / 1000,
+      took: tookSeconds(reply),
       requestId: randomUUID(),
     });
   }
@@ -127,26 +130,30 @@ export async function ingestRoutes(scope: FastifyInstance, deps: IngestDeps) {
 
   scope.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
     const envelope = request.routeOptions.config.envelope ?? 'problem';
-    const started = performance.now();
-    if (error instanceof IngestRefusal) return refuse(reply, envelope, error, started);
+    if (error instanceof IngestRefusal) return refuse(reply, envelope, error);
     if (error instanceof InvalidEvent)
       return refuse(
         reply,
         envelope,
         new IngestRefusal(envelope === 'opsgenie' ? 422 : 400, error.message, error.errors),
-        started,
       );
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
-      return refuse(reply, envelope, new IngestRefusal(413, 'The body is larger than 512 KB'), started);
+      return refuse(reply, envelope, new IngestRefusal(413, 'The body is larger than 512 KB'));
     if (error instanceof VigilError && error.status < 500)
-      return refuse(reply, envelope, new IngestRefusal(error.status, error.message), started);
+      return refuse(reply, envelope, new IngestRefusal(error.status, error.message));
     if (error.statusCode && error.statusCode < 500)
-      return refuse(reply, envelope, new IngestRefusal(error.statusCode, error.message), started);
+      return refuse(reply, envelope, new IngestRefusal(error.statusCode, error.message));
     request.log.error({ err: error }, 'ingest failed');
     reply.code(500);
-    return envelope === 'pagerduty'
-      ? reply.send({ status: 'error', message: 'Internal error; retry' })
-      : sendProblem(reply, 'INTERNAL', 'Internal error; retry');
+    if (envelope === 'pagerduty') return reply.send({ status: 'error', message: 'Internal error; retry' });
+    if (envelope === 'opsgenie') {
+      return reply.send({
+        message: 'Internal error; retry',
+        took: tookSeconds(reply),
+        requestId: randomUUID(),
+      });
+    }
+    return sendProblem(reply, 'INTERNAL', 'Internal error; retry');
   });
 
   async function integrationFor(
@@ -157,17 +164,21 @@ export async function ingestRoutes(scope: FastifyInstance, deps: IngestDeps) {
     const integration = key ? await keys.find(key) : null;
     if (!integration) {
       // PagerDuty answers an unknown routing key with 400; the others say 401.
-      throw new IngestRefusal(
-        request.routeOptions.config.envelope === 'pagerduty' ? 400 : 401,
-        'The integration key is not valid',
-        ['Invalid routing key'],
-      );
+      const pagerDuty = request.routeOptions.config.envelope === 'pagerduty';
+      throw new IngestRefusal(pagerDuty ? 400 : 401, 'The integration key is not valid', [
+        pagerDuty ? 'Invalid routing key' : 'Invalid integration key',
+      ]);
     }
     if (integration.type !== type) {
       throw new IngestRefusal(
         400,
-        `This key belongs to a ${integration.type} integration; send its events to ${integration.type}'s URL`,
+        `This key belongs to an integration of type ${integration.type}; send its events to that integration's URL`,
       );
+    }
+    const service = await app.uow.read.services.get(integration.serviceId);
+    if (service?.status === 'disabled') {
+      // Refused out loud rather than accepted and dropped: the sender's logs show why.
+      throw new IngestRefusal(409, `The service ${service.name} is disabled; enable it to receive alerts`);
     }
     return integration;
   }
@@ -195,7 +206,7 @@ export async function ingestRoutes(scope: FastifyInstance, deps: IngestDeps) {
       integrationType: integration.type,
       serviceId: integration.serviceId,
     };
-    const outcomes = await Promise.all(events.map((event) => queue.submit({ source, event })));
+    const outcomes = await queue.submit(events.map((event) => ({ source, event })));
     for (const outcome of outcomes)
       app.metrics.ingestEvents.inc({ integration_type: integration.type, result: outcome.result });
     return outcomes;
@@ -249,10 +260,10 @@ export async function ingestRoutes(scope: FastifyInstance, deps: IngestDeps) {
     const header = request.headers.authorization;
     return header?.toLowerCase().startsWith('genie') ? header.replace(/^geniekey\s+/i, '').trim() : undefined;
   };
-  const accepted = (reply: FastifyReply, started: number) =>
+  const accepted = (reply: FastifyReply) =>
     reply.code(202).send({
       result: 'Request will be processed',
-      took: Number(((performance.now() - started) / 1000).toFixed(3)),
+      took: tookSeconds(reply),
       requestId: randomUUID(),
     });
 
@@ -260,10 +271,9 @@ export async function ingestRoutes(scope: FastifyInstance, deps: IngestDeps) {
     '/v2/alerts',
     { config: { envelope: 'opsgenie' }, schema: { tags, summary: 'Opsgenie Alert API: create' } },
     async (request, reply) => {
-      const started = performance.now();
       const integration = await integrationFor(genieKey(request), 'opsgenie', request);
       await ingest(integration, [parseOpsgenieCreate(request.body)]);
-      return accepted(reply, started);
+      return accepted(reply);
     },
   );
 
@@ -274,7 +284,6 @@ export async function ingestRoutes(scope: FastifyInstance, deps: IngestDeps) {
       schema: { tags, summary: 'Opsgenie Alert API: close or acknowledge by alias or id' },
     },
     async (request, reply) => {
-      const started = performance.now();
       const { identifier, action } = request.params as { identifier: string; action: string };
       if (action !== 'close' && action !== 'acknowledge')
         throw new IngestRefusal(404, `Unknown alert action ${action}`);
@@ -284,13 +293,17 @@ export async function ingestRoutes(scope: FastifyInstance, deps: IngestDeps) {
       if (type === 'id') {
         // Opsgenie's default identifier is the alert's id: ours, scoped to this integration.
         const alert = await app.uow.read.alerts.get(identifier);
-        dedupKey = alert && alert.integrationId === integration.id ? alert.dedupKey : null;
+        // Only a firing alert: an old, resolved alert's id must not act on a newer one with its alias.
+        dedupKey =
+          alert && alert.integrationId === integration.id && alert.status === 'firing'
+            ? alert.dedupKey
+            : null;
       } else if (type !== 'alias') {
         throw new IngestRefusal(422, 'identifierType must be id or alias');
       }
       // An unknown identifier is accepted and ignored, as Opsgenie's asynchronous API does.
       if (dedupKey !== null) await ingest(integration, [opsgenieAction(action, dedupKey)]);
-      return accepted(reply, started);
+      return accepted(reply);
     },
   );
 

@@ -12,6 +12,8 @@ export interface StoreOptions {
   dataDir: string;
   /** Pool size on PostgreSQL. */
   poolSize?: number;
+  /** Told about errors on idle PostgreSQL connections (logged by the server). */
+  onPoolError?: (error: Error) => void;
 }
 
 const OID = { int8: 20, timestamp: 1114, timestamptz: 1184, json: 114, jsonb: 3802 } as const;
@@ -51,6 +53,9 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       // Instants are compared and stored in UTC whatever the server's default zone is.
       options: '-c TimeZone=UTC',
     });
+    // An idle connection the server drops (a PostgreSQL restart, a failover) must not crash Vigil;
+    // the pool replaces it on the next query.
+    pool.on('error', (error) => options.onPoolError?.(error));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: postgresDialect, close: () => db.destroy() };
   }

@@ -92,6 +92,7 @@ export function serviceRoutes(app: TypedApp, { services, uow, config, integratio
     },
     async (request, reply) => {
       await services.services.delete(contextOf(request), request.params.id);
+      integrationKeys.forget(); // the service's integrations went with it
       return reply.code(204).send(null);
     },
   );

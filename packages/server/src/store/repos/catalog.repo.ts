@@ -242,11 +242,11 @@ export function createIntegrationRepo(db: Kysely<Database>, box: SecretBox): Int
         .where('id', '=', integration.id)
         .execute();
     },
-    async delete(id) {
+    async delete(id, at) {
       // Soft: alerts keep pointing at the integration; its key stops matching at once.
       await db
         .updateTable('integrations')
-        .set({ deleted_at: new Date().toISOString(), key_hash: `deleted:${id}` })
+        .set({ deleted_at: at, key_hash: `deleted:${id}` })
         .where('id', '=', id)
         .execute();
     },

@@ -137,6 +137,15 @@ export function createIncidentRepo(db: Kysely<Database>, dialect: StoreDialect):
 
 export function createAlertRepo(db: Kysely<Database>): AlertRepo {
   return {
+    async resolveAllOfIncident(incidentId, at) {
+      const result = await db
+        .updateTable('alerts')
+        .set({ status: 'resolved', resolved_at: at })
+        .where('incident_id', '=', incidentId)
+        .where('status', '=', 'firing')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
     async insert(alert) {
       await db.insertInto('alerts').values(alertToRow(alert)).execute();
     },

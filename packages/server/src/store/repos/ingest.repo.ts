@@ -102,7 +102,15 @@ export function createIngestRepo(db: Kysely<Database>, dialect: StoreDialect): I
         await db.insertInto('incidents').values(part.map(incidentToRow)).execute();
       }
       for (const part of chunks(plan.newAlerts)) {
-        await db.insertInto('alerts').values(part.map(alertToRow)).execute();
+        try {
+          await db.insertInto('alerts').values(part.map(alertToRow)).execute();
+        } catch (error) {
+          // Another instance opened an alert with the same key since loadState (PostgreSQL, many
+          // instances): plan again, and this time the key is a repeat.
+          if (dialect.isUniqueViolation(error))
+            throw new IngestConflict('An alert with this dedup key was opened at the same time');
+          throw error;
+        }
       }
       for (const { incident, expectedVersion } of plan.changedIncidents) {
         const result = await db
