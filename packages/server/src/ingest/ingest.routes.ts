@@ -161,21 +161,21 @@ export async function ingestRoutes(scope: FastifyInstance, deps: IngestDeps) {
     type: IntegrationType,
     request: FastifyRequest,
   ): Promise<Integration> {
-    const integration = key ? await keys.find(key) : null;
-    if (!integration) {
+    const owner = key ? await keys.find(key) : null;
+    if (!owner) {
       // PagerDuty answers an unknown routing key with 400; the others say 401.
       const pagerDuty = request.routeOptions.config.envelope === 'pagerduty';
       throw new IngestRefusal(pagerDuty ? 400 : 401, 'The integration key is not valid', [
         pagerDuty ? 'Invalid routing key' : 'Invalid integration key',
       ]);
     }
+    const { integration, service } = owner;
     if (integration.type !== type) {
       throw new IngestRefusal(
         400,
         `This key belongs to an integration of type ${integration.type}; send its events to that integration's URL`,
       );
     }
-    const service = await app.uow.read.services.get(integration.serviceId);
     if (service?.status === 'disabled') {
       // Refused out loud rather than accepted and dropped: the sender's logs show why.
       throw new IngestRefusal(409, `The service ${service.name} is disabled; enable it to receive alerts`);

@@ -1,26 +1,36 @@
-import type { Clock, Integration, Secrets, UnitOfWork } from '@vigil/core';
+import type { Clock, Integration, Secrets, Service, UnitOfWork } from '@vigil/core';
+
+export interface KeyOwner {
+  integration: Integration;
+  /** The integration's service as it was when looked up (its status decides whether it takes alerts). */
+  service: Service | null;
+}
 
 /**
- * Finds the integration an ingest key belongs to, by the key's SHA-256. Answers are kept for a few
- * seconds so a busy sender costs no database read per event; a deleted integration stops
- * accepting on this instance at once (forget) and on other instances within the TTL.
+ * Finds the integration an ingest key belongs to, by the key's SHA-256, with its service. Answers
+ * are kept for a few seconds so a busy sender costs no database read per event; a deleted
+ * integration or changed service takes effect on this instance at once (forget) and on other
+ * instances within the TTL.
  */
 export function createIntegrationKeyLookup(
   deps: { uow: UnitOfWork; secrets: Secrets; clock: Clock },
   ttlMs = 5_000,
 ) {
-  const cache = new Map<string, { integration: Integration | null; expiresMs: number }>();
+  const cache = new Map<string, { owner: KeyOwner | null; expiresMs: number }>();
   return {
-    async find(key: string): Promise<Integration | null> {
+    async find(key: string): Promise<KeyOwner | null> {
       if (key.length === 0 || key.length > 200) return null;
       const hash = deps.secrets.hashToken(key);
       const nowMs = deps.clock.now().getTime();
       const hit = cache.get(hash);
-      if (hit && hit.expiresMs > nowMs) return hit.integration;
+      if (hit && hit.expiresMs > nowMs) return hit.owner;
       const integration = await deps.uow.read.integrations.findByKeyHash(hash);
+      const owner = integration
+        ? { integration, service: await deps.uow.read.services.get(integration.serviceId) }
+        : null;
       if (cache.size > 10_000) cache.clear();
-      cache.set(hash, { integration, expiresMs: nowMs + ttlMs });
-      return integration;
+      cache.set(hash, { owner, expiresMs: nowMs + ttlMs });
+      return owner;
     },
     forget(): void {
       cache.clear();

@@ -22,11 +22,29 @@ export class SqliteWorkerError extends Error {
   }
 }
 
+interface RawResult {
+  rows: unknown[];
+  changes?: number;
+  lastInsertRowid?: number;
+}
+
 interface Reply {
   id: number;
-  result?: { rows: unknown[]; changes?: number; lastInsertRowid?: number };
+  result?: RawResult;
+  results?: RawResult[];
   error?: { message: string; code: string | null };
 }
+
+/** Statements a connection can run in one go (see runBatch in batch.ts). */
+export interface BatchingConnection {
+  executeBatch(queries: readonly CompiledQuery[]): Promise<QueryResult<unknown>[]>;
+}
+
+const toQueryResult = <R>(result: RawResult): QueryResult<R> => ({
+  rows: result.rows as R[],
+  ...(result.changes !== undefined ? { numAffectedRows: BigInt(result.changes) } : {}),
+  ...(result.lastInsertRowid !== undefined ? { insertId: BigInt(result.lastInsertRowid) } : {}),
+});
 
 /**
  * Kysely dialect that runs better-sqlite3 on a worker thread. Kysely's own SQLite driver calls
@@ -96,14 +114,25 @@ class SqliteWorkerDriver implements Driver {
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
     // IMMEDIATE takes the write lock at BEGIN, so another process cannot make us fail at COMMIT.
-    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    // The BEGIN travels with the transaction's first statement: one round trip fewer.
+    (connection as WorkerConnection).pendingBegin = true;
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    const worker = connection as WorkerConnection;
+    if (worker.pendingBegin) {
+      worker.pendingBegin = false; // an empty transaction
+      return;
+    }
     await connection.executeQuery(CompiledQuery.raw('commit'));
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    const worker = connection as WorkerConnection;
+    if (worker.pendingBegin) {
+      worker.pendingBegin = false; // nothing was sent, so there is nothing to roll back
+      return;
+    }
     await connection.executeQuery(CompiledQuery.raw('rollback'));
   }
 
@@ -122,8 +151,12 @@ class SqliteWorkerDriver implements Driver {
   }
 }
 
-class WorkerConnection implements DatabaseConnection {
+const BEGIN = CompiledQuery.raw('begin immediate');
+
+class WorkerConnection implements DatabaseConnection, BatchingConnection {
   release: (() => void) | undefined;
+  /** A BEGIN waiting to go out with the next statement. */
+  pendingBegin = false;
   #nextId = 1;
   #pending = new Map<number, { resolve: (reply: Reply) => void; reject: (error: Error) => void }>();
 
@@ -150,18 +183,31 @@ class WorkerConnection implements DatabaseConnection {
   }
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    if (this.pendingBegin) return (await this.executeBatch([compiledQuery]))[0] as QueryResult<R>;
     const reply = await this.#send({
       type: 'query',
       sql: compiledQuery.sql,
       parameters: compiledQuery.parameters,
     });
     if (reply.error) throw new SqliteWorkerError(reply.error.message, reply.error.code);
-    const result = reply.result ?? { rows: [] };
-    return {
-      rows: result.rows as R[],
-      ...(result.changes !== undefined ? { numAffectedRows: BigInt(result.changes) } : {}),
-      ...(result.lastInsertRowid !== undefined ? { insertId: BigInt(result.lastInsertRowid) } : {}),
-    };
+    return toQueryResult<R>(reply.result ?? { rows: [] });
+  }
+
+  async executeBatch(queries: readonly CompiledQuery[]): Promise<QueryResult<unknown>[]> {
+    const begin = this.pendingBegin;
+    this.pendingBegin = false;
+    const statements = (begin ? [BEGIN, ...queries] : queries).map((query) => ({
+      sql: query.sql,
+      parameters: query.parameters,
+    }));
+    const reply = await this.#send({ type: 'batch', statements });
+    if (reply.error) {
+      // If the BEGIN itself failed, no transaction is open and Kysely's rollback must not be sent.
+      if (begin && (reply.results?.length ?? 0) === 0) this.pendingBegin = true;
+      throw new SqliteWorkerError(reply.error.message, reply.error.code);
+    }
+    const results = (reply.results ?? []).map((result) => toQueryResult(result));
+    return begin ? results.slice(1) : results;
   }
 
   // biome-ignore lint/correctness/useYield: streaming is not offered; every list is paginated.

@@ -41,6 +41,8 @@ function execute({ sql, parameters }) {
   return { rows: [], changes, lastInsertRowid: Number(lastInsertRowid) };
 }
 
+const failure = (error) => ({ message: String(error?.message ?? error), code: error?.code ?? null });
+
 parentPort.on('message', (message) => {
   if (message.type === 'close') {
     db.close();
@@ -48,12 +50,24 @@ parentPort.on('message', (message) => {
     parentPort.close();
     return;
   }
+  if (message.type === 'batch') {
+    // Several statements in one message, in order, stopping at the first error: one round trip
+    // instead of many (the caller awaits none of the results in between).
+    const results = [];
+    for (const statement of message.statements) {
+      try {
+        results.push(execute(statement));
+      } catch (error) {
+        parentPort.postMessage({ id: message.id, error: failure(error), results });
+        return;
+      }
+    }
+    parentPort.postMessage({ id: message.id, results });
+    return;
+  }
   try {
     parentPort.postMessage({ id: message.id, result: execute(message) });
   } catch (error) {
-    parentPort.postMessage({
-      id: message.id,
-      error: { message: String(error?.message ?? error), code: error?.code ?? null },
-    });
+    parentPort.postMessage({ id: message.id, error: failure(error) });
   }
 });

@@ -76,6 +76,7 @@ export function serviceRoutes(app: TypedApp, { services, uow, config, integratio
         defaultUrgency: default_urgency,
         autoResolve: auto_resolve,
       });
+      integrationKeys.forget(); // ingest caches the service's status with its keys
       return presentService(service);
     },
   );

@@ -95,7 +95,7 @@ const teamFromRow = (row: Selectable<Database['teams']>) => ({
   updatedAt: row.updated_at,
 });
 
-const serviceFromRow = (row: Selectable<ServicesTable>): Service => ({
+export const serviceFromRow = (row: Selectable<ServicesTable>): Service => ({
   id: row.id,
   name: row.name,
   description: row.description,

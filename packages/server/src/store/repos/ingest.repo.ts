@@ -7,10 +7,18 @@ import {
   type IngestState,
   openAlertKey,
 } from '@vigil/core';
-import { type Kysely, sql } from 'kysely';
+import {
+  type Compilable,
+  type CompiledQuery,
+  type Kysely,
+  type QueryResult,
+  type Selectable,
+  sql,
+} from 'kysely';
+import { runBatch } from '../batch.js';
 import type { StoreDialect } from '../dialect.js';
-import type { Database } from '../schema.js';
-import { createServiceRepo } from './catalog.repo.js';
+import type { AlertsTable, Database, IncidentsTable, ServicesTable } from '../schema.js';
+import { serviceFromRow } from './catalog.repo.js';
 import { alertFromRow, alertToRow, incidentFromRow, incidentToRow } from './rows.js';
 
 /** Rows per multi-row statement: far below SQLite's 32,766 and PostgreSQL's 65,535 parameters. */
@@ -29,48 +37,55 @@ function chunks<T>(items: T[], size = CHUNK): T[][] {
  * on PostgreSQL one to the server, so the count of statements, not of rows, is what costs.
  */
 export function createIngestRepo(db: Kysely<Database>, dialect: StoreDialect): IngestRepo {
-  const services = createServiceRepo(db, dialect);
-
   return {
     async loadState(items): Promise<IngestState> {
       const integrationIds = [...new Set(items.map((item) => item.source.integrationId))];
       const dedupKeys = [...new Set(items.map((item) => item.event.dedupKey))];
+      const serviceIds = [...new Set(items.map((item) => item.source.serviceId))];
       const wanted = new Set(
         items.map((item) => openAlertKey(item.source.integrationId, item.event.dedupKey)),
       );
-      const alertRows = [];
-      for (const keys of chunks(dedupKeys)) {
-        alertRows.push(
-          ...(await db
-            .selectFrom('alerts')
-            .selectAll()
-            .where('status', '=', 'firing')
-            .where('integration_id', 'in', integrationIds)
-            .where('dedup_key', 'in', keys)
-            .execute()),
-        );
-      }
-      const alerts = alertRows
-        .map(alertFromRow)
+      // One round trip: the open alerts the batch names (without their payloads, which the planner
+      // never rewrites) and the services' settings.
+      const alertQueries = chunks(dedupKeys).map((keys) =>
+        db
+          .selectFrom('alerts')
+          .select(SLIM_ALERT_COLUMNS)
+          .where('status', '=', 'firing')
+          .where('integration_id', 'in', integrationIds)
+          .where('dedup_key', 'in', keys),
+      );
+      const results = await runBatch(db, [
+        ...alertQueries,
+        db.selectFrom('services').selectAll().where('id', 'in', serviceIds),
+      ]);
+      const serviceRows = results.pop()!.rows as Selectable<ServicesTable>[];
+      const alerts = results
+        .flatMap((result) => result.rows as SlimAlertRow[])
+        .map(slimAlertFromRow)
         .filter((alert) => wanted.has(openAlertKey(alert.integrationId, alert.dedupKey)));
+
+      const incidents = new Map<string, Incident>();
+      const firingPerIncident = new Map<string, number>();
       const needsIncidents = items.some((item) => item.event.action !== 'trigger');
       const incidentIds = needsIncidents
         ? [...new Set(alerts.map((alert) => alert.incidentId).filter((id): id is string => id !== null))]
         : [];
-      const incidents = new Map<string, Incident>();
-      const firingPerIncident = new Map<string, number>();
       for (const ids of chunks(incidentIds)) {
-        const rows = await db.selectFrom('incidents').selectAll().where('id', 'in', ids).execute();
-        for (const row of rows) incidents.set(row.id, incidentFromRow(row, []));
-        const counts = await db
-          .selectFrom('alerts')
-          .select(['incident_id', (eb) => eb.fn.countAll<number>().as('n')])
-          .where('status', '=', 'firing')
-          .where('incident_id', 'in', ids)
-          .groupBy('incident_id')
-          .execute();
-        for (const count of counts)
+        const [incidentRows, counts] = await runBatch(db, [
+          db.selectFrom('incidents').selectAll().where('id', 'in', ids),
+          db
+            .selectFrom('alerts')
+            .select(['incident_id', (eb) => eb.fn.countAll<number>().as('n')])
+            .where('status', '=', 'firing')
+            .where('incident_id', 'in', ids)
+            .groupBy('incident_id'),
+        ]);
+        for (const row of incidentRows!.rows as Selectable<IncidentsTable>[])
+          incidents.set(row.id, incidentFromRow(row, []));
+        for (const count of counts!.rows as { incident_id: string | null; n: number }[]) {
           if (count.incident_id) firingPerIncident.set(count.incident_id, Number(count.n));
+        }
       }
       const open = new Map<string, { alert: Alert; incident: Incident | null }>();
       for (const alert of alerts) {
@@ -79,41 +94,56 @@ export function createIngestRepo(db: Kysely<Database>, dialect: StoreDialect): I
           incident: alert.incidentId ? (incidents.get(alert.incidentId) ?? null) : null,
         });
       }
-      const serviceIds = [...new Set(items.map((item) => item.source.serviceId))];
-      const serviceList = await Promise.all(serviceIds.map((id) => services.get(id)));
-      const serviceMap = new Map(
-        serviceList.filter((service) => service !== null).map((service) => [service.id, service]),
-      );
-      return { open, services: serviceMap, firingPerIncident };
+      const services = new Map(serviceRows.map((row) => [row.id, serviceFromRow(row)]));
+      return { open, services, firingPerIncident };
     },
 
     async apply(plan: IngestPlan) {
+      const writes: (Compilable | CompiledQuery)[] = [];
       if (plan.numbersNeeded > 0) {
-        const row = await db
-          .updateTable('counters')
-          .set({ value: sql`value + ${plan.numbersNeeded}` })
-          .where('name', '=', 'incident_number')
-          .returning('value')
-          .executeTakeFirstOrThrow();
-        let next = Number(row.value) - plan.numbersNeeded + 1;
-        for (const incident of plan.newIncidents) incident.number = next++;
-      }
-      for (const part of chunks(plan.newIncidents)) {
-        await db.insertInto('incidents').values(part.map(incidentToRow)).execute();
-      }
-      for (const part of chunks(plan.newAlerts)) {
-        try {
-          await db.insertInto('alerts').values(part.map(alertToRow)).execute();
-        } catch (error) {
-          // Another instance opened an alert with the same key since loadState (PostgreSQL, many
-          // instances): plan again, and this time the key is a repeat.
-          if (dialect.isUniqueViolation(error))
-            throw new IngestConflict('An alert with this dedup key was opened at the same time');
-          throw error;
+        // Numbers are reserved and used in the same round trip: each new incident takes its number
+        // from the counter as the UPDATE left it, counting back from the last one reserved.
+        writes.push(
+          db
+            .updateTable('counters')
+            .set({ value: sql`value + ${plan.numbersNeeded}` })
+            .where('name', '=', 'incident_number'),
+        );
+        const last = sql<number>`(select value from counters where name = 'incident_number')`;
+        for (const part of chunks(
+          plan.newIncidents.map((incident, index) => ({ incident, back: plan.numbersNeeded - 1 - index })),
+        )) {
+          writes.push(
+            db.insertInto('incidents').values(
+              part.map(({ incident, back }) => ({
+                ...incidentToRow(incident),
+                number: sql<number>`${last} - ${back}`,
+              })),
+            ),
+          );
         }
       }
-      for (const { incident, expectedVersion } of plan.changedIncidents) {
-        const result = await db
+      for (const part of chunks(plan.newAlerts))
+        writes.push(db.insertInto('alerts').values(part.map(alertToRow)));
+      for (const alert of plan.changedAlerts) {
+        writes.push(
+          db
+            .updateTable('alerts')
+            .set({ status: alert.status, resolved_at: alert.resolvedAt, last_seen_at: alert.lastSeenAt })
+            .where('id', '=', alert.id),
+        );
+      }
+      for (const part of chunks([...plan.repeats])) {
+        const cases = part.map(([id, extra]) => sql`when ${id} then cast(${extra} as integer)`);
+        writes.push(
+          sql`update alerts set count = count + case id ${sql.join(cases, sql` `)} else 0 end, last_seen_at = ${plan.at}
+          where id in (${sql.join(part.map(([id]) => id))})`.compile(db),
+        );
+      }
+      for (const part of chunks(plan.timeline))
+        writes.push(db.insertInto('timeline_entries').values(part.map(timelineToRow)));
+      const incidentWrites = plan.changedIncidents.map(({ incident, expectedVersion }) =>
+        db
           .updateTable('incidents')
           .set({
             status: incident.status,
@@ -123,42 +153,57 @@ export function createIngestRepo(db: Kysely<Database>, dialect: StoreDialect): I
             version: incident.version,
           })
           .where('id', '=', incident.id)
-          .where('version', '=', expectedVersion)
-          .executeTakeFirst();
-        if (Number(result.numUpdatedRows) === 0)
-          throw new IngestConflict(`Incident ${incident.number} changed during ingest`);
+          .where('version', '=', expectedVersion),
+      );
+      let results: QueryResult<unknown>[];
+      try {
+        results = await runBatch(db, [...incidentWrites, ...writes]);
+      } catch (error) {
+        // Another instance opened an alert with the same key since loadState (PostgreSQL, many
+        // instances): plan again, and this time the key is a repeat.
+        if (dialect.isUniqueViolation(error))
+          throw new IngestConflict('An alert with this dedup key was opened at the same time');
+        throw error;
       }
-      for (const alert of plan.changedAlerts) {
-        await db
-          .updateTable('alerts')
-          .set({ status: alert.status, resolved_at: alert.resolvedAt, last_seen_at: alert.lastSeenAt })
-          .where('id', '=', alert.id)
-          .execute();
-      }
-      const repeats = [...plan.repeats];
-      for (const part of chunks(repeats)) {
-        const cases = part.map(([id, extra]) => sql`when ${id} then cast(${extra} as integer)`);
-        await sql`update alerts set count = count + case id ${sql.join(cases, sql` `)} else 0 end, last_seen_at = ${plan.at}
-          where id in (${sql.join(part.map(([id]) => id))})`.execute(db);
-      }
-      for (const part of chunks(plan.timeline)) {
-        await db
-          .insertInto('timeline_entries')
-          .values(
-            part.map((entry) => ({
-              id: entry.id,
-              incident_id: entry.incidentId,
-              at: entry.at,
-              type: entry.type,
-              actor_type: entry.actor.type,
-              actor_id: entry.actor.id,
-              actor_name: entry.actor.name,
-              message: entry.message,
-              data: JSON.stringify(entry.data),
-            })),
-          )
-          .execute();
-      }
+      incidentWrites.forEach((_, index) => {
+        if (Number(results[index]?.numAffectedRows ?? 0) === 0) {
+          throw new IngestConflict(
+            `Incident ${plan.changedIncidents[index]!.incident.id} changed during ingest`,
+          );
+        }
+      });
     },
   };
 }
+
+const SLIM_ALERT_COLUMNS = [
+  'id',
+  'integration_id',
+  'service_id',
+  'incident_id',
+  'status',
+  'dedup_key',
+  'summary',
+  'source',
+  'severity',
+  'count',
+  'first_seen_at',
+  'last_seen_at',
+  'resolved_at',
+] as const;
+
+type SlimAlertRow = Pick<Selectable<AlertsTable>, (typeof SLIM_ALERT_COLUMNS)[number]>;
+
+const slimAlertFromRow = (row: SlimAlertRow): Alert => alertFromRow({ ...row, labels: '{}', details: '{}' });
+
+const timelineToRow = (entry: IngestPlan['timeline'][number]) => ({
+  id: entry.id,
+  incident_id: entry.incidentId,
+  at: entry.at,
+  type: entry.type,
+  actor_type: entry.actor.type,
+  actor_id: entry.actor.id,
+  actor_name: entry.actor.name,
+  message: entry.message,
+  data: JSON.stringify(entry.data),
+});
