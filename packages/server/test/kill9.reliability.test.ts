@@ -56,6 +56,26 @@ describe.each(engines)('kill -9 while ingesting on %s', (engine) => {
     await exited;
   }
 
+  const api = (path: string, init: RequestInit = {}) =>
+    fetch(`${base()}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    });
+
+  /** A service with an events_v2 integration that no rate limit slows down. */
+  async function serviceWithIntegration(name: string) {
+    const service = (await (
+      await api('/api/v1/services', { method: 'POST', body: JSON.stringify({ name }) })
+    ).json()) as { id: string };
+    const integration = (await (
+      await api(`/api/v1/services/${service.id}/integrations`, {
+        method: 'POST',
+        body: JSON.stringify({ type: 'events_v2', rate_limit_per_minute: 1_000_000 }),
+      })
+    ).json()) as { id: string; key: string };
+    return { service, integration };
+  }
+
   beforeAll(async () => {
     if (!existsSync(mainJs)) throw new Error(`${mainJs} is missing: npm test builds it first`);
     db = await createTestDatabase(engine);
@@ -68,20 +88,7 @@ describe.each(engines)('kill -9 while ingesting on %s', (engine) => {
 
   it(`loses no accepted event and duplicates none across ${CYCLES} SIGKILLs`, async () => {
     await start();
-    const api = (path: string, init: RequestInit = {}) =>
-      fetch(`${base()}${path}`, {
-        ...init,
-        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-      });
-    const service = (await (
-      await api('/api/v1/services', { method: 'POST', body: JSON.stringify({ name: 'Kill' }) })
-    ).json()) as { id: string; key: string };
-    const integration = (await (
-      await api(`/api/v1/services/${service.id}/integrations`, {
-        method: 'POST',
-        body: JSON.stringify({ type: 'events_v2', rate_limit_per_minute: 1_000_000 }),
-      })
-    ).json()) as { id: string; key: string };
+    const { service, integration } = await serviceWithIntegration('Kill');
 
     const accepted = new Set<string>();
     let sent = 0;
@@ -163,20 +170,7 @@ describe.each(engines)('kill -9 while ingesting on %s', (engine) => {
 
   it('drains requests in flight on SIGTERM: everything answered is stored, and it exits 0', async () => {
     if (!child || child.exitCode !== null) await start();
-    const api = (path: string, init: RequestInit = {}) =>
-      fetch(`${base()}${path}`, {
-        ...init,
-        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-      });
-    const service = (await (
-      await api('/api/v1/services', { method: 'POST', body: JSON.stringify({ name: 'Drain' }) })
-    ).json()) as { id: string; key: string };
-    const integration = (await (
-      await api(`/api/v1/services/${service.id}/integrations`, {
-        method: 'POST',
-        body: JSON.stringify({ type: 'events_v2', rate_limit_per_minute: 1_000_000 }),
-      })
-    ).json()) as { id: string; key: string };
+    const { service, integration } = await serviceWithIntegration('Drain');
     const send = (key: string) =>
       fetch(`${base()}/v2/enqueue`, {
         method: 'POST',

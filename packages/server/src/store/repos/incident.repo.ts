@@ -13,7 +13,7 @@ import { type Kysely, type Selectable, sql } from 'kysely';
 import type { StoreDialect } from '../dialect.js';
 import type { Database, IncidentsTable } from '../schema.js';
 import { decodeCursor, likePattern, parseJson, toJson, toPage } from './paging.js';
-import { alertFromRow, alertToRow, incidentFromRow, incidentToRow } from './rows.js';
+import { alertFromRow, alertToRow, incidentFromRow, incidentToRow, timelineEntryToRow } from './rows.js';
 
 export function createIncidentRepo(db: Kysely<Database>, dialect: StoreDialect): IncidentRepo {
   /** Assignees of many incidents in one query, in the order they were given. */
@@ -200,22 +200,7 @@ export function createTimelineRepo(db: Kysely<Database>): TimelineRepo {
   return {
     async append(entries: TimelineEntry[]) {
       if (entries.length === 0) return;
-      await db
-        .insertInto('timeline_entries')
-        .values(
-          entries.map((entry) => ({
-            id: entry.id,
-            incident_id: entry.incidentId,
-            at: entry.at,
-            type: entry.type,
-            actor_type: entry.actor.type,
-            actor_id: entry.actor.id,
-            actor_name: entry.actor.name,
-            message: entry.message,
-            data: JSON.stringify(entry.data),
-          })),
-        )
-        .execute();
+      await db.insertInto('timeline_entries').values(entries.map(timelineEntryToRow)).execute();
     },
     async list(incidentId, page) {
       // Oldest first: a timeline reads as a story.

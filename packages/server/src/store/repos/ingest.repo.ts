@@ -19,7 +19,7 @@ import { runBatch } from '../batch.js';
 import type { StoreDialect } from '../dialect.js';
 import type { AlertsTable, Database, IncidentsTable, ServicesTable } from '../schema.js';
 import { serviceFromRow } from './catalog.repo.js';
-import { alertFromRow, alertToRow, incidentFromRow, incidentToRow } from './rows.js';
+import { alertFromRow, alertToRow, incidentFromRow, incidentToRow, timelineEntryToRow } from './rows.js';
 
 /** Rows per multi-row statement: far below SQLite's 32,766 and PostgreSQL's 65,535 parameters. */
 const CHUNK = 400;
@@ -141,7 +141,7 @@ export function createIngestRepo(db: Kysely<Database>, dialect: StoreDialect): I
         );
       }
       for (const part of chunks(plan.timeline))
-        writes.push(db.insertInto('timeline_entries').values(part.map(timelineToRow)));
+        writes.push(db.insertInto('timeline_entries').values(part.map(timelineEntryToRow)));
       const incidentWrites = plan.changedIncidents.map(({ incident, expectedVersion }) =>
         db
           .updateTable('incidents')
@@ -195,15 +195,3 @@ const SLIM_ALERT_COLUMNS = [
 type SlimAlertRow = Pick<Selectable<AlertsTable>, (typeof SLIM_ALERT_COLUMNS)[number]>;
 
 const slimAlertFromRow = (row: SlimAlertRow): Alert => alertFromRow({ ...row, labels: '{}', details: '{}' });
-
-const timelineToRow = (entry: IngestPlan['timeline'][number]) => ({
-  id: entry.id,
-  incident_id: entry.incidentId,
-  at: entry.at,
-  type: entry.type,
-  actor_type: entry.actor.type,
-  actor_id: entry.actor.id,
-  actor_name: entry.actor.name,
-  message: entry.message,
-  data: JSON.stringify(entry.data),
-});

@@ -1,4 +1,13 @@
-import type { Alert, AlertStatus, Incident, IncidentStatus, Priority, Severity, Urgency } from '@vigil/core';
+import type {
+  Alert,
+  AlertStatus,
+  Incident,
+  IncidentStatus,
+  Priority,
+  Severity,
+  TimelineEntry,
+  Urgency,
+} from '@vigil/core';
 import type { Selectable } from 'kysely';
 import type { AlertsTable, IncidentsTable } from '../schema.js';
 import { parseJson } from './paging.js';
@@ -77,4 +86,16 @@ export const alertToRow = (alert: Alert): Selectable<AlertsTable> => ({
   first_seen_at: alert.firstSeenAt,
   last_seen_at: alert.lastSeenAt,
   resolved_at: alert.resolvedAt,
+});
+
+export const timelineEntryToRow = (entry: TimelineEntry) => ({
+  id: entry.id,
+  incident_id: entry.incidentId,
+  at: entry.at,
+  type: entry.type,
+  actor_type: entry.actor.type,
+  actor_id: entry.actor.id,
+  actor_name: entry.actor.name,
+  message: entry.message,
+  data: JSON.stringify(entry.data),
 });
