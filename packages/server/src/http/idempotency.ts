@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { VigilError } from '@vigil/core';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../app.js';
 import { createIdempotencyStore } from '../store/idempotency.store.js';
 
@@ -41,9 +41,9 @@ export function installIdempotency(app: FastifyInstance, deps: AppDeps) {
   let lastSweepMs = 0;
   app.decorateRequest('idempotencyClaim', null);
 
-  app.addHook('preHandler', async (request, reply) => {
+  const preHandler = async (request: FastifyRequest, reply: FastifyReply) => {
     const header = request.headers['idempotency-key'];
-    if (!request.routeOptions.config.idempotent || header === undefined) return;
+    if (header === undefined) return;
     const key = Array.isArray(header) ? header[0] : header;
     if (!key || key.length > 255 || !/^[\x21-\x7e]+$/.test(key)) {
       throw new VigilError('VALIDATION_FAILED', 'Idempotency-Key must be 1–255 visible ASCII characters', [
@@ -83,9 +83,9 @@ export function installIdempotency(app: FastifyInstance, deps: AppDeps) {
         .send(existing.responseBody);
     }
     throw new VigilError('IDEMPOTENCY_KEY_IN_USE');
-  });
+  };
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  const onSend = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     const claim = request.idempotencyClaim;
     if (!claim) return payload;
     request.idempotencyClaim = null;
@@ -95,5 +95,14 @@ export function installIdempotency(app: FastifyInstance, deps: AppDeps) {
       await keys.release(claim.principal, claim.key);
     }
     return payload;
+  };
+
+  // Only creates opt in, so every other route skips these two hooks entirely.
+  app.addHook('onRoute', (route) => {
+    if (!route.config?.idempotent) return;
+    const list = <T>(value: T | T[] | undefined): T[] =>
+      value === undefined ? [] : Array.isArray(value) ? value : [value];
+    route.preHandler = [...list(route.preHandler), preHandler] as typeof route.preHandler;
+    route.onSend = [...list(route.onSend), onSend] as typeof route.onSend;
   });
 }
