@@ -18,6 +18,7 @@ export * from './ingest/alert-event.js';
 export * from './ingest/ingest.service.js';
 export * from './ingest/ingest-plan.js';
 export * from './ports.js';
+export * from './schedule/index.js';
 export * from './setup/setup.service.js';
 export * from './shared/actor.js';
 export * from './shared/clock.js';
