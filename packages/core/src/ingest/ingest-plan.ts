@@ -105,6 +105,16 @@ export function planIngest(
     const existing = open.get(key);
     const actor = integrationActor(source);
     const cause = { integration_id: source.integrationId, event: event.action, dedup_key: event.dedupKey };
+    /** Keeps an incident transition this event caused, with timeline entries naming the event. */
+    const record = (transition: lifecycle.Transition, message: (original: string) => string) => {
+      incidents.set(transition.incident.id, transition.incident);
+      changedIncidentIds.add(transition.incident.id);
+      note(
+        transition.incident.id,
+        actor,
+        transition.entries.map((entry) => ({ ...entry, message: message(entry.message), data: cause })),
+      );
+    };
 
     if (event.action === 'trigger') {
       if (existing) {
@@ -198,17 +208,9 @@ export function planIngest(
 
     if (event.action === 'acknowledge') {
       if (current && current.status === 'triggered') {
-        const { incident, entries } = lifecycle.acknowledge(current, actor, now);
-        incidents.set(incident.id, incident);
-        changedIncidentIds.add(incident.id);
-        note(
-          incident.id,
-          actor,
-          entries.map((entry) => ({
-            ...entry,
-            message: `${entry.message} (acknowledge event for ${event.dedupKey})`,
-            data: cause,
-          })),
+        record(
+          lifecycle.acknowledge(current, actor, now),
+          (message) => `${message} (acknowledge event for ${event.dedupKey})`,
         );
       }
       plan.outcomes.push({
@@ -234,17 +236,9 @@ export function planIngest(
       firing.set(current.id, left);
       const service = state.services.get(current.serviceId);
       if (left === 0 && (service?.autoResolve ?? true)) {
-        const { incident, entries } = lifecycle.resolve(current, actor, now);
-        incidents.set(incident.id, incident);
-        changedIncidentIds.add(incident.id);
-        note(
-          incident.id,
-          actor,
-          entries.map((entry) => ({
-            ...entry,
-            message: `Resolved by ${source.integrationName}: the alert ${event.dedupKey} resolved`,
-            data: cause,
-          })),
+        record(
+          lifecycle.resolve(current, actor, now),
+          () => `Resolved by ${source.integrationName}: the alert ${event.dedupKey} resolved`,
         );
       } else {
         const why =
