@@ -7,6 +7,15 @@ import type { AuditEntry } from './audit/audit.js';
 import type { Role } from './auth/roles.js';
 import type { ApiKey, Integration, Service, Team, TeamMember, User } from './directory/directory.js';
 import type { Incident, IncidentStatus, Priority, TimelineEntry } from './incident/incident.js';
+import type {
+  CalendarFeed,
+  CalendarFeedKind,
+  OverrideRecord,
+  ScheduleRecord,
+  ScheduleVersion,
+  ShiftRequest,
+  ShiftRequestStatus,
+} from './schedule/schedule-record.js';
 import type { Page, PageRequest } from './shared/page.js';
 
 export interface UserRecord extends User {
@@ -161,7 +170,55 @@ export interface SettingsRepo {
   delete(key: string): Promise<void>;
 }
 
+export interface ScheduleRepo {
+  insert(schedule: ScheduleRecord): Promise<void>;
+  /** Writes the schedule if its stored version is `expectedVersion`; false when someone else won. */
+  update(schedule: ScheduleRecord, expectedVersion: number): Promise<boolean>;
+  /** Removes the schedule with its versions, overrides, requests and feeds. */
+  delete(id: string): Promise<void>;
+  get(id: string): Promise<ScheduleRecord | null>;
+  getByName(name: string): Promise<ScheduleRecord | null>;
+  list(page: PageRequest): Promise<Page<ScheduleRecord>>;
+  /** Every schedule (who-is-on-call across schedules, a user's calendar). */
+  all(): Promise<ScheduleRecord[]>;
+  insertVersion(version: ScheduleVersion): Promise<void>;
+  getVersion(scheduleId: string, version: number): Promise<ScheduleVersion | null>;
+  /** Newest first. */
+  listVersions(scheduleId: string, page: PageRequest): Promise<Page<ScheduleVersion>>;
+}
+
+export interface OverrideRepo {
+  insert(override: OverrideRecord): Promise<void>;
+  get(id: string): Promise<OverrideRecord | null>;
+  delete(id: string): Promise<void>;
+  /** Overrides of these schedules that overlap `[since, until)`, oldest first (a later one wins). */
+  overlapping(scheduleIds: string[], since: string, until: string): Promise<OverrideRecord[]>;
+}
+
+export interface ShiftRequestRepo {
+  insert(request: ShiftRequest): Promise<void>;
+  /** Writes the request if it is still open; false when someone else answered first. */
+  answer(request: ShiftRequest): Promise<boolean>;
+  get(id: string): Promise<ShiftRequest | null>;
+  list(
+    filter: { scheduleId?: string; status?: ShiftRequestStatus },
+    page: PageRequest,
+  ): Promise<Page<ShiftRequest>>;
+}
+
+export interface CalendarFeedRepo {
+  /** Replaces the object's feed (the old URL stops working). */
+  put(feed: CalendarFeed, tokenHash: string): Promise<void>;
+  get(kind: CalendarFeedKind, objectId: string): Promise<CalendarFeed | null>;
+  findByTokenHash(tokenHash: string): Promise<CalendarFeed | null>;
+  delete(kind: CalendarFeedKind, objectId: string): Promise<boolean>;
+}
+
 export interface Repos {
+  schedules: ScheduleRepo;
+  overrides: OverrideRepo;
+  shiftRequests: ShiftRequestRepo;
+  calendarFeeds: CalendarFeedRepo;
   changeEvents: ChangeEventRepo;
   ingest: IngestRepo;
   settings: SettingsRepo;

@@ -4,12 +4,15 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
   type Clock,
   createApiKeyService,
+  createCalendarFeedService,
   createChangeEventService,
   createIncidentService,
   createIngestService,
   createIntegrationService,
+  createScheduleService,
   createServiceService,
   createSetupService,
+  createShiftRequestService,
   createTeamService,
   createUserService,
   type IngestItem,
@@ -29,6 +32,7 @@ import { alertRoutes, auditRoutes, changeEventRoutes } from './http/routes/alert
 import { apiKeyRoutes } from './http/routes/api-keys.route.js';
 import { incidentRoutes } from './http/routes/incidents.route.js';
 import { metaRoutes } from './http/routes/meta.route.js';
+import { scheduleRoutes } from './http/routes/schedules.route.js';
 import { serviceRoutes } from './http/routes/services.route.js';
 import { setupRoutes } from './http/routes/setup.route.js';
 import { teamRoutes } from './http/routes/teams.route.js';
@@ -73,6 +77,9 @@ export function createServices(deps: { uow: UnitOfWork; clock: Clock; secrets: S
     setup: createSetupService(useCaseDeps),
     ingest: createIngestService(useCaseDeps),
     changeEvents: createChangeEventService(useCaseDeps),
+    schedules: createScheduleService(useCaseDeps),
+    shiftRequests: createShiftRequestService(useCaseDeps),
+    calendarFeeds: createCalendarFeedService(useCaseDeps),
   };
 }
 
@@ -186,6 +193,7 @@ export async function buildApp(
   alertRoutes(typed, full);
   auditRoutes(typed, full);
   changeEventRoutes(typed, full);
+  scheduleRoutes(typed, full);
   await app.register(ingestRoutes, {
     app: full,
     queue: ingestQueue,

@@ -9,6 +9,8 @@ export interface Secrets {
   newApiToken(): string;
   /** A new integration key (what monitoring tools send). */
   newIntegrationKey(): string;
+  /** A URL-safe secret for links that carry their own authority (calendar feeds). */
+  newUrlToken(): string;
   /** SHA-256 hex of a token: what is stored and looked up. */
   hashToken(token: string): string;
   hashPassword(password: string): Promise<string>;

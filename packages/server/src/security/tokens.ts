@@ -23,6 +23,9 @@ export const newApiToken = (): string => `${API_TOKEN_PREFIX}${randomBytes(20).t
  */
 export const newIntegrationKey = (): string => randomBytes(16).toString('hex');
 
+/** 192 random bits, base64url: secret links such as calendar feeds. */
+export const newUrlToken = (): string => randomBytes(24).toString('base64url');
+
 // scrypt with N=2^15, r=8, p=1 (OWASP's minimum), 32 MiB of memory per hash.
 const SCRYPT = { N: 32768, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
 
@@ -48,6 +51,7 @@ export async function verifyPassword(password: string, stored: string): Promise<
 export const nodeSecrets: Secrets = {
   newApiToken,
   newIntegrationKey,
+  newUrlToken,
   hashToken: sha256Hex,
   hashPassword,
 };

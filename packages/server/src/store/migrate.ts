@@ -2,6 +2,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import type { Store } from './dialect.js';
 import * as initial from './migrations/0001-initial.js';
 import * as changeEvents from './migrations/0002-change-events.js';
+import * as schedules from './migrations/0003-schedules.js';
 
 type EngineMigration = { up(db: Kysely<any>, engine: 'sqlite' | 'postgres'): Promise<void> };
 
@@ -9,6 +10,7 @@ type EngineMigration = { up(db: Kysely<any>, engine: 'sqlite' | 'postgres'): Pro
 const migrations: Record<string, EngineMigration> = {
   '0001-initial': initial,
   '0002-change-events': changeEvents,
+  '0003-schedules': schedules,
 };
 
 class StaticProvider implements MigrationProvider {

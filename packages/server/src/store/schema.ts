@@ -170,7 +170,72 @@ export interface ChangeEventsTable {
   links: string;
 }
 
+export interface SchedulesTable {
+  id: string;
+  name: string;
+  description: string;
+  team_id: string | null;
+  time_zone: string;
+  layers: string;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ScheduleVersionsTable {
+  schedule_id: string;
+  version: number;
+  definition: string;
+  action: string;
+  restored_from: number | null;
+  actor: string;
+  created_at: string;
+}
+
+export interface ScheduleOverridesTable {
+  id: string;
+  schedule_id: string;
+  user_id: string;
+  start_at: string;
+  end_at: string;
+  source: string;
+  request_id: string | null;
+  created_by: string;
+  created_at: string;
+}
+
+export interface ShiftRequestsTable {
+  id: string;
+  schedule_id: string;
+  kind: string;
+  requester_id: string;
+  start_at: string;
+  end_at: string;
+  target_user_id: string | null;
+  swap_start_at: string | null;
+  swap_end_at: string | null;
+  message: string;
+  status: string;
+  answered_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CalendarFeedsTable {
+  id: string;
+  kind: string;
+  object_id: string;
+  token_hash: string;
+  token_encrypted: string;
+  created_at: string;
+}
+
 export interface Database {
+  schedules: SchedulesTable;
+  schedule_versions: ScheduleVersionsTable;
+  schedule_overrides: ScheduleOverridesTable;
+  shift_requests: ShiftRequestsTable;
+  calendar_feeds: CalendarFeedsTable;
   change_events: ChangeEventsTable;
   counters: CountersTable;
   settings: SettingsTable;

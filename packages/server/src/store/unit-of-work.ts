@@ -11,12 +11,22 @@ import {
   createTimelineRepo,
 } from './repos/incident.repo.js';
 import { createIngestRepo } from './repos/ingest.repo.js';
+import {
+  createCalendarFeedRepo,
+  createOverrideRepo,
+  createScheduleRepo,
+  createShiftRequestRepo,
+} from './repos/schedule.repo.js';
 import { createSettingsRepo } from './repos/settings.repo.js';
 import { createApiKeyRepo, createUserRepo } from './repos/user.repo.js';
 import type { Database } from './schema.js';
 
 function reposFor(db: Kysely<Database>, store: Store, box: SecretBox): Repos {
   return {
+    schedules: createScheduleRepo(db),
+    overrides: createOverrideRepo(db),
+    shiftRequests: createShiftRequestRepo(db),
+    calendarFeeds: createCalendarFeedRepo(db, box),
     changeEvents: createChangeEventRepo(db),
     ingest: createIngestRepo(db, store.dialect),
     settings: createSettingsRepo(db),
