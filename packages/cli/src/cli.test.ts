@@ -160,6 +160,37 @@ describe('vigil against a running server', () => {
     expect(services.stdout).toMatch(/Search\s+active\s+-\s+Finds things/);
   });
 
+  it('says who is on call, on every schedule and on one', async () => {
+    const me = await client.me();
+    const schedule = await client.schedules.create({
+      name: 'Platform',
+      time_zone: 'Europe/Berlin',
+      layers: [
+        {
+          name: 'primary',
+          users: [me.id],
+          rotation: { type: 'weekly', shift_length: 1, handoff_at: '2026-01-05T09:00' },
+        },
+      ],
+    });
+    await client.schedules.create({ name: 'Empty', time_zone: 'UTC', layers: [] });
+    const all = await vigil(['oncall']);
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.stdout).toMatch(/^SCHEDULE\s+ON CALL\s+LAYER/);
+    expect(all.stdout).toMatch(/Empty\s+nobody\s+-/);
+    expect(all.stdout).toMatch(/Platform\s+admin\s+primary/);
+
+    const one = await vigil(['oncall', 'Platform', '--at', '2026-01-06T12:00:00Z']);
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.stdout).toMatch(/^admin is on call for Platform \(primary\) for the next two weeks at least/);
+    expect(one.stdout).toContain('2026-01-06 12:00:00Z  2026-01-13 12:00:00Z  admin');
+    const byId = await vigil(['oncall', schedule.id, '--json']);
+    expect(JSON.parse(byId.stdout).users[0].name).toBe('admin');
+    const missing = await vigil(['oncall', 'Nope']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/No schedule has the ID or name "Nope"/);
+  });
+
   it('takes --url and --token as flags, before or after the command', async () => {
     expect((await vigil(['--url', url, '--token', TOKEN, 'whoami'], {})).code).toBe(0);
     expect((await vigil(['whoami', `--url=${url}`, `--token=${TOKEN}`], {})).code).toBe(0);

@@ -1,6 +1,7 @@
 import {
   type Incident,
   type IncidentCreate,
+  type Schedule,
   type Service,
   type TimelineEntry,
   VigilApiError,
@@ -91,28 +92,42 @@ function incidentRef(context: CommandContext, command: Command): string {
   return ref;
 }
 
-/** A service named by ID, or else by its exact name. */
-export async function resolveService(client: VigilClient, value: string): Promise<Service> {
+/**
+ * An object named by ID, or else by its exact name: `kind` is for messages ("service"), `get`
+ * fetches by ID, `all` walks the list.
+ */
+async function resolveNamed<T extends { id: string; name: string }>(
+  kind: string,
+  value: string,
+  get: (id: string) => Promise<T>,
+  all: () => AsyncGenerator<T, void>,
+): Promise<T> {
   try {
-    return await client.services.get(value);
+    return await get(value);
   } catch (error) {
     // 404: no such ID; 400: not even shaped like an ID (too long). Either way, try it as a name.
     if (!(error instanceof VigilApiError) || (error.status !== 404 && error.status !== 400)) throw error;
   }
-  const matches: Service[] = [];
-  for await (const service of client.paginate((cursor) => client.services.list({ limit: 500, cursor }))) {
-    if (service.name === value) matches.push(service);
-  }
+  const matches: T[] = [];
+  for await (const item of all()) if (item.name === value) matches.push(item);
   const [only] = matches;
   if (only && matches.length === 1) return only;
   if (matches.length > 1)
     throw new CliError(
-      `${matches.length} services are named ${JSON.stringify(value)}; use an ID: ${matches
-        .map((service) => service.id)
-        .join(', ')}`,
+      `${matches.length} ${kind}s are named ${JSON.stringify(value)}; use an ID: ${matches.map((m) => m.id).join(', ')}`,
     );
-  throw new CliError(`No service has the ID or name ${JSON.stringify(value)}; see \`vigil services\``);
+  throw new CliError(`No ${kind} has the ID or name ${JSON.stringify(value)}; see \`vigil ${kind}s\``);
 }
+
+export const resolveService = (client: VigilClient, value: string): Promise<Service> =>
+  resolveNamed('service', value, client.services.get, () =>
+    client.paginate((cursor) => client.services.list({ limit: 500, cursor })),
+  );
+
+export const resolveSchedule = (client: VigilClient, value: string): Promise<Schedule> =>
+  resolveNamed('schedule', value, client.schedules.get, () =>
+    client.paginate((cursor) => client.schedules.list({ limit: 500, cursor })),
+  );
 
 function incidentTable(incidents: Incident[]): string {
   return table(
@@ -355,6 +370,81 @@ const services: Command = {
   },
 };
 
+/** When a shift ends (UTC, like every time the CLI prints). */
+const untilText = (until: string | null) =>
+  until ? `until ${instant(until)}` : 'for the next two weeks at least';
+
+const oncall: Command = {
+  name: 'oncall',
+  args: '[schedule]',
+  summary: 'Who is on call now (or --at), on every schedule or on one',
+  description:
+    'Without a schedule: one line per schedule. With a schedule (ID or exact name): who is on call and the shifts of the next 7 days.',
+  positionals: 1,
+  api: true,
+  options: {
+    at: {
+      type: 'string',
+      value: 'TIME',
+      description: 'An instant instead of now, e.g. 2026-12-24T20:00:00Z',
+    },
+    json: jsonOption,
+  },
+  async run(context) {
+    const client = context.client();
+    const at = str(context.values.at);
+    const ref = context.positionals[0];
+    if (!ref) {
+      const answer = await client.schedules.onCalls(at);
+      const schedules: Schedule[] = [];
+      for await (const s of client.paginate((cursor) => client.schedules.list({ limit: 500, cursor })))
+        schedules.push(s);
+      if (context.values.json) {
+        context.stdout.write(json(answer));
+        return 0;
+      }
+      if (schedules.length === 0) {
+        context.stdout.write('No schedules yet\n');
+        return 0;
+      }
+      const bySchedule = new Map(answer.users.map((u) => [u.schedule_id, u]));
+      context.stdout.write(
+        table(
+          ['SCHEDULE', 'ON CALL', 'LAYER'],
+          schedules.map((s) => {
+            const who = bySchedule.get(s.id);
+            return [truncate(s.name, 40), who ? who.name : 'nobody', who ? (who.layer ?? 'override') : '-'];
+          }),
+        ),
+      );
+      return 0;
+    }
+    const schedule = await resolveSchedule(client, ref);
+    const now = await client.schedules.onCall(schedule.id, at);
+    const shifts = await client.schedules.shifts(schedule.id, { since: now.at });
+    if (context.values.json) {
+      context.stdout.write(json({ ...now, shifts: shifts.data }));
+      return 0;
+    }
+    const [who] = now.users;
+    context.stdout.write(
+      who
+        ? `${who.name} is on call for ${schedule.name} (${who.layer ?? 'override'}) ${untilText(who.until)}\n`
+        : `Nobody is on call for ${schedule.name} at ${instant(now.at)}\n`,
+    );
+    if (shifts.data.length > 0) {
+      context.stdout.write(`\nNext 7 days (${schedule.time_zone} schedule, times in UTC):\n`);
+      context.stdout.write(
+        table(
+          ['FROM', 'TO', 'WHO', 'LAYER'],
+          shifts.data.map((s) => [instant(s.start), instant(s.end), s.user_name, s.layer ?? 'override']),
+        ),
+      );
+    }
+    return 0;
+  },
+};
+
 const whoami: Command = {
   name: 'whoami',
   summary: 'Show the user behind the API token',
@@ -454,6 +544,7 @@ export const commands: Command[] = [
   resolve,
   trigger,
   services,
+  oncall,
   whoami,
   serve,
   migrate,

@@ -13,11 +13,20 @@ import type {
   Integration,
   IntegrationCreate,
   IntegrationUpdate,
+  OnCall,
+  OnCalls,
+  Override,
   Page,
   Problem,
+  Schedule,
+  ScheduleCreate,
+  SchedulePreview,
+  ScheduleUpdate,
+  ScheduleVersion,
   Service,
   ServiceCreate,
   ServiceUpdate,
+  Shift,
   Team,
   TeamCreate,
   TeamMember,
@@ -316,6 +325,50 @@ export class VigilClient {
       }),
     alerts: (idOrNumber: string | number, page: PageParams = {}) =>
       this.request<Page<Alert>>('GET', `/incidents/${id(idOrNumber)}/alerts`, { query: { ...page } }),
+  };
+
+  /** On-call schedules (docs/schedules.md). Instants are RFC 3339 strings with an offset. */
+  readonly schedules = {
+    list: (params: PageParams = {}) =>
+      this.request<Page<Schedule>>('GET', '/schedules', { query: { ...params } }),
+    create: (body: ScheduleCreate, options: CreateOptions = {}) =>
+      this.request<Schedule>('POST', '/schedules', { body, idempotencyKey: options.idempotencyKey }),
+    /** What creating would put on the calendar over the next 30 days, without saving. */
+    previewCreate: (body: ScheduleCreate) =>
+      this.request<SchedulePreview>('POST', '/schedules', { body, query: { dry_run: true } }),
+    get: (scheduleId: string) => this.request<Schedule>('GET', `/schedules/${id(scheduleId)}`),
+    /** Saves a new version; pass `version` to refuse (409) if someone saved in between. */
+    update: (scheduleId: string, body: ScheduleUpdate) =>
+      this.request<Schedule>('PATCH', `/schedules/${id(scheduleId)}`, { body }),
+    /** The shifts the change would remove and add over the next 30 days, without saving. */
+    previewUpdate: (scheduleId: string, body: ScheduleUpdate) =>
+      this.request<SchedulePreview>('PATCH', `/schedules/${id(scheduleId)}`, {
+        body,
+        query: { dry_run: true },
+      }),
+    delete: (scheduleId: string) => this.request<void>('DELETE', `/schedules/${id(scheduleId)}`),
+    /** Newest first. */
+    versions: (scheduleId: string, page: PageParams = {}) =>
+      this.request<Page<ScheduleVersion>>('GET', `/schedules/${id(scheduleId)}/versions`, {
+        query: { ...page },
+      }),
+    restore: (scheduleId: string, version: number) =>
+      this.request<Schedule>('POST', `/schedules/${id(scheduleId)}/versions/${version}/restore`),
+    onCall: (scheduleId: string, at?: string) =>
+      this.request<OnCall>('GET', `/schedules/${id(scheduleId)}/oncall`, { query: at ? { at } : {} }),
+    /** Who is on call on every schedule. */
+    onCalls: (at?: string) => this.request<OnCalls>('GET', '/oncalls', { query: at ? { at } : {} }),
+    /** The final schedule; by default the next 7 days. */
+    shifts: (scheduleId: string, range: { since?: string; until?: string } = {}) =>
+      this.request<{ data: Shift[] }>('GET', `/schedules/${id(scheduleId)}/shifts`, { query: { ...range } }),
+    overrides: (scheduleId: string, range: { since?: string; until?: string } = {}) =>
+      this.request<{ data: Override[] }>('GET', `/schedules/${id(scheduleId)}/overrides`, {
+        query: { ...range },
+      }),
+    addOverride: (scheduleId: string, body: { user_id: string; start: string; end: string }) =>
+      this.request<Override>('POST', `/schedules/${id(scheduleId)}/overrides`, { body }),
+    removeOverride: (scheduleId: string, overrideId: string) =>
+      this.request<void>('DELETE', `/schedules/${id(scheduleId)}/overrides/${id(overrideId)}`),
   };
 
   readonly alerts = {
