@@ -1,3 +1,4 @@
 export * from './alertmanager.js';
 export * from './clock.js';
 export * from './databases.js';
+export * from './fakes/index.js';
