@@ -8,6 +8,14 @@ import type { Role } from './auth/roles.js';
 import type { ApiKey, Integration, Service, Team, TeamMember, User } from './directory/directory.js';
 import type { Incident, IncidentStatus, Priority, TimelineEntry } from './incident/incident.js';
 import type {
+  ContactMethod,
+  ContactType,
+  Escalation,
+  EscalationPolicy,
+  Notification,
+  NotificationRule,
+} from './paging/paging.js';
+import type {
   CalendarFeed,
   CalendarFeedKind,
   OverrideRecord,
@@ -214,7 +222,77 @@ export interface CalendarFeedRepo {
   delete(kind: CalendarFeedKind, objectId: string): Promise<boolean>;
 }
 
+export interface EscalationPolicyRepo {
+  insert(policy: EscalationPolicy): Promise<void>;
+  /** Writes the policy if its stored version is `expectedVersion`; false when someone else won. */
+  update(policy: EscalationPolicy, expectedVersion: number): Promise<boolean>;
+  delete(id: string): Promise<void>;
+  get(id: string): Promise<EscalationPolicy | null>;
+  getByName(name: string): Promise<EscalationPolicy | null>;
+  list(page: PageRequest): Promise<Page<EscalationPolicy>>;
+  /** How many services page through it (it cannot be deleted while any do). */
+  serviceCount(id: string): Promise<number>;
+  /** Policies with a step that targets this object (a schedule or team about to be deleted). */
+  usingTarget(type: 'user' | 'schedule' | 'team', id: string): Promise<EscalationPolicy[]>;
+}
+
+export interface ContactVerification {
+  codeHash: string | null;
+  expiresAt: string | null;
+  attempts: number;
+}
+
+export interface ContactMethodRepo {
+  insert(method: ContactMethod): Promise<void>;
+  updateLabel(id: string, label: string): Promise<void>;
+  /** Soft: notifications keep pointing at it; it stops being paged. */
+  delete(id: string, at: string): Promise<void>;
+  get(id: string): Promise<ContactMethod | null>;
+  listForUser(userId: string): Promise<ContactMethod[]>;
+  forUsers(userIds: string[]): Promise<ContactMethod[]>;
+  /** The verified method of this type and address (who sent this SMS?), newest first. */
+  findVerifiedByAddress(type: ContactType, address: string): Promise<ContactMethod | null>;
+  getVerification(id: string): Promise<ContactVerification | null>;
+  setVerification(id: string, verification: ContactVerification): Promise<void>;
+  markVerified(id: string, at: string): Promise<void>;
+}
+
+export interface NotificationRuleRepo {
+  insert(rule: NotificationRule): Promise<void>;
+  delete(id: string): Promise<void>;
+  get(id: string): Promise<NotificationRule | null>;
+  listForUser(userId: string): Promise<NotificationRule[]>;
+  forUsers(userIds: string[]): Promise<NotificationRule[]>;
+  deleteForMethod(contactMethodId: string): Promise<void>;
+}
+
+export interface NotificationRepo {
+  insert(notifications: Notification[]): Promise<void>;
+  listForIncident(incidentId: string, page: PageRequest): Promise<Page<Notification>>;
+  /** Pages already sent to this contact method for this incident, and the latest reply code in use. */
+  replyCodes(
+    contactMethodId: string,
+    incidentId: string,
+  ): Promise<{ forIncident: number | null; latest: number | null }>;
+  /** The latest page to this contact method that carried `replyCode` (null: the latest page at all). */
+  findByReplyCode(contactMethodId: string, replyCode: number | null): Promise<Notification | null>;
+  get(id: string): Promise<Notification | null>;
+}
+
+export interface EscalationRepo {
+  get(incidentId: string, forUpdate?: boolean): Promise<Escalation | null>;
+  /** Asks the engine to look at the incident's escalation now (after any change to the incident). */
+  nudge(incidentIds: string[], at: string): Promise<void>;
+  /** Moves the escalation to fire `step` now (a person escalated by hand). */
+  escalateTo(incidentId: string, step: number, loop: number, at: string): Promise<void>;
+}
+
 export interface Repos {
+  policies: EscalationPolicyRepo;
+  contactMethods: ContactMethodRepo;
+  notificationRules: NotificationRuleRepo;
+  notifications: NotificationRepo;
+  escalations: EscalationRepo;
   schedules: ScheduleRepo;
   overrides: OverrideRepo;
   shiftRequests: ShiftRequestRepo;

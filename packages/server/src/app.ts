@@ -6,6 +6,8 @@ import {
   createApiKeyService,
   createCalendarFeedService,
   createChangeEventService,
+  createContactService,
+  createEscalationPolicyService,
   createIncidentService,
   createIngestService,
   createIntegrationService,
@@ -23,7 +25,10 @@ import {
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import type { Config } from './config.js';
+import { generateWebhookSecret } from './channels/standard-webhooks.js';
+import type { ChannelConfig, Config } from './config.js';
+import type { ActionLinks } from './engine/action-links.js';
+import type { OffsetClock } from './engine/test-clock.js';
 import { installAuth } from './http/auth.js';
 import { installErrorHandling } from './http/errors.js';
 import { installIdempotency } from './http/idempotency.js';
@@ -32,6 +37,7 @@ import { alertRoutes, auditRoutes, changeEventRoutes } from './http/routes/alert
 import { apiKeyRoutes } from './http/routes/api-keys.route.js';
 import { incidentRoutes } from './http/routes/incidents.route.js';
 import { metaRoutes } from './http/routes/meta.route.js';
+import { pagingRoutes } from './http/routes/paging.route.js';
 import { scheduleRoutes } from './http/routes/schedules.route.js';
 import { serviceRoutes } from './http/routes/services.route.js';
 import { setupRoutes } from './http/routes/setup.route.js';
@@ -54,7 +60,12 @@ export const BODY_LIMIT_BYTES = 512 * 1024;
 export const DEFAULT_INGEST_RATE_LIMIT_PER_MINUTE = 120_000;
 
 export interface AppDeps {
-  config: Pick<Config, 'publicUrl' | 'testClock'> & { ingestRateLimitPerMinute?: number };
+  config: Pick<Config, 'publicUrl' | 'testClock'> & {
+    ingestRateLimitPerMinute?: number;
+    channels?: ChannelConfig;
+  };
+  /** The engine's doorbell and what the paging routes need; absent in apps built without an engine. */
+  paging?: { nudge(): void; links: ActionLinks; testClock: OffsetClock | null };
   store: Store;
   uow: UnitOfWork;
   clock: Clock;
@@ -80,6 +91,8 @@ export function createServices(deps: { uow: UnitOfWork; clock: Clock; secrets: S
     schedules: createScheduleService(useCaseDeps),
     shiftRequests: createShiftRequestService(useCaseDeps),
     calendarFeeds: createCalendarFeedService(useCaseDeps),
+    policies: createEscalationPolicyService(useCaseDeps),
+    contacts: createContactService({ ...useCaseDeps, newWebhookSecret: generateWebhookSecret }),
   };
 }
 
@@ -161,6 +174,14 @@ export async function buildApp(
   installTextGuard(app);
   installIdempotency(app, full);
   installMetrics(app, full.metrics);
+  // A write may have made paging work due (an incident opened, acknowledged, a test message): the
+  // engine looks at once instead of at its next tick.
+  if (deps.paging) {
+    const nudge = deps.paging.nudge;
+    app.addHook('onResponse', async (request, reply) => {
+      if (request.method !== 'GET' && reply.statusCode < 300) nudge();
+    });
+  }
 
   await app.register(swagger, {
     openapi: {
@@ -194,6 +215,7 @@ export async function buildApp(
   auditRoutes(typed, full);
   changeEventRoutes(typed, full);
   scheduleRoutes(typed, full);
+  pagingRoutes(typed, full);
   await app.register(ingestRoutes, {
     app: full,
     queue: ingestQueue,

@@ -19,6 +19,64 @@ export interface Config {
   logLevel: string;
   /** Events a minute per integration when the integration sets no limit of its own. */
   ingestRateLimitPerMinute: number;
+  channels: ChannelConfig;
+}
+
+/** Providers of the outbound channels; a channel whose provider is missing is simply not offered. */
+export interface ChannelConfig {
+  /** Hosts and CIDRs user-configured URLs may reach although private (VIGIL_OUTBOUND_ALLOW). */
+  outboundAllow: string[];
+  smtp?: { url: string; from: string };
+  twilio?: { accountSid: string; authToken: string; from: string; baseUrl: string };
+  slack?: { botToken?: string; signingSecret?: string; apiBaseUrl?: string };
+  vapid?: { publicKey: string; privateKey: string; subject: string };
+}
+
+export const noChannels: ChannelConfig = { outboundAllow: [] };
+
+/** Reads the channel providers from the environment; half a provider's settings is an error. */
+export function loadChannelConfig(env: NodeJS.ProcessEnv): ChannelConfig {
+  const config: ChannelConfig = {
+    outboundAllow: (env.VIGIL_OUTBOUND_ALLOW ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== ''),
+  };
+  if (env.VIGIL_SMTP_URL) {
+    if (!/^smtps?:\/\//.test(env.VIGIL_SMTP_URL))
+      throw new ConfigError('VIGIL_SMTP_URL must start with smtp:// or smtps://');
+    config.smtp = { url: env.VIGIL_SMTP_URL, from: env.VIGIL_SMTP_FROM ?? 'Vigil <vigil@localhost>' };
+  }
+  const twilio = ['VIGIL_TWILIO_ACCOUNT_SID', 'VIGIL_TWILIO_AUTH_TOKEN', 'VIGIL_TWILIO_FROM'] as const;
+  const present = twilio.filter((name) => env[name]);
+  if (present.length > 0 && present.length < twilio.length) {
+    throw new ConfigError(
+      `SMS and voice need all of ${twilio.join(', ')}; missing ${twilio.filter((n) => !env[n]).join(', ')}`,
+    );
+  }
+  if (present.length === twilio.length) {
+    config.twilio = {
+      accountSid: env.VIGIL_TWILIO_ACCOUNT_SID!,
+      authToken: env.VIGIL_TWILIO_AUTH_TOKEN!,
+      from: env.VIGIL_TWILIO_FROM!,
+      baseUrl: (env.VIGIL_TWILIO_BASE_URL ?? 'https://api.twilio.com').replace(/\/+$/, ''),
+    };
+  }
+  if (env.VIGIL_SLACK_BOT_TOKEN || env.VIGIL_SLACK_SIGNING_SECRET) {
+    config.slack = {
+      ...(env.VIGIL_SLACK_BOT_TOKEN ? { botToken: env.VIGIL_SLACK_BOT_TOKEN } : {}),
+      ...(env.VIGIL_SLACK_SIGNING_SECRET ? { signingSecret: env.VIGIL_SLACK_SIGNING_SECRET } : {}),
+      ...(env.VIGIL_SLACK_API_URL ? { apiBaseUrl: env.VIGIL_SLACK_API_URL.replace(/\/+$/, '') } : {}),
+    };
+  }
+  if (env.VIGIL_VAPID_PUBLIC_KEY && env.VIGIL_VAPID_PRIVATE_KEY) {
+    config.vapid = {
+      publicKey: env.VIGIL_VAPID_PUBLIC_KEY,
+      privateKey: env.VIGIL_VAPID_PRIVATE_KEY,
+      subject: env.VIGIL_VAPID_SUBJECT ?? 'mailto:vigil@localhost',
+    };
+  }
+  return config;
 }
 
 export class ConfigError extends Error {}
@@ -102,6 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
       'VIGIL_INGEST_RATE_LIMIT_PER_MINUTE',
       120_000,
     ),
+    channels: loadChannelConfig(env),
   };
 }
 

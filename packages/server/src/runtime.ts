@@ -1,8 +1,14 @@
 import { type Clock, systemClock } from '@vigil/core';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { buildApp, createServices } from './app.js';
-import type { Config } from './config.js';
+import { type Config, noChannels } from './config.js';
+import { createActionLinks } from './engine/action-links.js';
+import { createChannelSet } from './engine/channel-set.js';
+import { createPaging, type Paging } from './engine/paging.js';
+import type { ChannelSet } from './engine/sender.js';
+import { OffsetClock } from './engine/test-clock.js';
 import { createMetrics } from './http/metrics.js';
+import { newId } from './ids.js';
 import { createSecretBox } from './security/secret-box.js';
 import { nodeSecrets } from './security/tokens.js';
 import { openStore } from './store/database.js';
@@ -13,6 +19,9 @@ import { createUnitOfWork } from './store/unit-of-work.js';
 export interface Runtime {
   app: FastifyInstance;
   store: Store;
+  /** The paging engine; its loop runs when the instance has the `engine` role. */
+  paging: Paging;
+  clock: Clock;
   /** A one-time setup link to print, when no user exists and no bootstrap token was given. */
   setupUrl: string | null;
   close(): Promise<void>;
@@ -26,8 +35,15 @@ export async function startRuntime(
   config: Pick<
     Config,
     'dataDir' | 'databaseUrl' | 'publicUrl' | 'secretKey' | 'bootstrapToken' | 'testClock'
-  >,
-  options: { clock?: Clock; logger?: FastifyServerOptions['logger']; processMetrics?: boolean } = {},
+  > &
+    Partial<Pick<Config, 'channels' | 'roles'>>,
+  options: {
+    clock?: Clock;
+    logger?: FastifyServerOptions['logger'];
+    processMetrics?: boolean;
+    /** Channels to page through instead of those the configuration names (tests). */
+    channels?: ChannelSet;
+  } = {},
 ): Promise<Runtime> {
   let log: (error: Error) => void = (error) =>
     process.stderr.write(`vigil: database connection lost: ${error.message}\n`);
@@ -38,7 +54,9 @@ export async function startRuntime(
   });
   try {
     await migrateToLatest(store);
-    const clock = options.clock ?? systemClock;
+    const baseClock = options.clock ?? systemClock;
+    const testClock = config.testClock ? new OffsetClock(baseClock) : null;
+    const clock: Clock = testClock ?? baseClock;
     const box = createSecretBox(config.secretKey);
     const uow = createUnitOfWork(store, box);
     const setup = createServices({ uow, clock, secrets: nodeSecrets }).setup;
@@ -48,25 +66,49 @@ export async function startRuntime(
     } else if (await setup.needsSetup()) {
       setupUrl = `${config.publicUrl}/setup?token=${await setup.issueSetupToken()}`;
     }
+    const metrics = createMetrics({ processMetrics: options.processMetrics ?? false });
+    const channelConfig = config.channels ?? noChannels;
+    const links = createActionLinks(config.secretKey, config.publicUrl);
+    const logger: { current?: FastifyInstance['log'] } = {};
+    const paging = createPaging({
+      store,
+      box,
+      clock,
+      links,
+      channels: options.channels ?? createChannelSet(channelConfig, config.publicUrl),
+      publicUrl: config.publicUrl,
+      metrics,
+      newId: () => newId(clock.now().getTime()),
+      log: {
+        warn: (obj, msg) => logger.current?.warn(obj, msg),
+        error: (obj, msg) => logger.current?.error(obj, msg),
+      },
+    });
     const app = await buildApp(
       {
-        config,
+        config: { ...config, channels: channelConfig },
         store,
         uow,
         clock,
         secrets: nodeSecrets,
         box,
-        metrics: createMetrics({ processMetrics: options.processMetrics ?? false }),
+        metrics,
+        paging: { nudge: paging.engine.nudge, links, testClock },
       },
       { logger: options.logger },
     );
+    logger.current = app.log;
     log = (error) => app.log.warn({ err: error }, 'database connection lost; the pool will reconnect');
+    if (config.roles?.has('engine')) paging.engine.start();
     return {
       app,
       store,
+      paging,
+      clock,
       setupUrl,
       async close() {
         await app.close();
+        await paging.engine.stop();
         await store.close();
       },
     };

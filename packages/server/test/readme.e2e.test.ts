@@ -86,7 +86,10 @@ describe.each(engines)('the README, run against the real server on %s', (engine)
       expect(lines).toContain('1 triggered Checkout error rate at 12%');
       expect(lines).toContain('acknowledged');
       expect(lines).toContain('resolved');
-      const timeline = lines.filter((line) => /^\d{4}-\d\d-\d\dT/.test(line));
+      // The engine's note that the service has no escalation policy races the acknowledgement.
+      const timeline = lines.filter(
+        (line) => /^\d{4}-\d\d-\d\dT/.test(line) && !line.includes(' unreachable: '),
+      );
       expect(timeline.map((line) => line.split(' ')[1])).toEqual([
         'triggered:',
         'acknowledged:',

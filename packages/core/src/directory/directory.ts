@@ -53,6 +53,8 @@ export interface Service {
   description: string;
   teamId: string | null;
   escalationPolicyId: string | null;
+  /** Minutes an acknowledgement holds before the incident triggers again and pages again; null: forever. */
+  ackTimeoutMinutes: number | null;
   status: ServiceStatus;
   defaultUrgency: Urgency | null;
   /** Resolve the incident once all its alerts have resolved (the ingest issue acts on it). */

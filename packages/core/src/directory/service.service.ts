@@ -14,6 +14,8 @@ export interface ServiceInput {
   status?: ServiceStatus;
   defaultUrgency?: Urgency | null;
   autoResolve?: boolean;
+  escalationPolicyId?: string | null;
+  ackTimeoutMinutes?: number | null;
 }
 
 export function createServiceService(deps: UseCaseDeps) {
@@ -27,6 +29,12 @@ export function createServiceService(deps: UseCaseDeps) {
     }
     if (input.teamId && !(await repos.teams.get(input.teamId))) {
       throw invalidField('/team_id', `team ${JSON.stringify(input.teamId)} does not exist`);
+    }
+    if (input.escalationPolicyId && !(await repos.policies.get(input.escalationPolicyId))) {
+      throw invalidField(
+        '/escalation_policy_id',
+        `escalation policy ${JSON.stringify(input.escalationPolicyId)} does not exist`,
+      );
     }
   }
 
@@ -46,7 +54,8 @@ export function createServiceService(deps: UseCaseDeps) {
           name: input.name,
           description: input.description ?? '',
           teamId: input.teamId ?? null,
-          escalationPolicyId: null,
+          escalationPolicyId: input.escalationPolicyId ?? null,
+          ackTimeoutMinutes: input.ackTimeoutMinutes ?? null,
           status: input.status ?? 'active',
           defaultUrgency: input.defaultUrgency ?? null,
           autoResolve: input.autoResolve ?? true,

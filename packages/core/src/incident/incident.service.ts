@@ -188,6 +188,68 @@ export function createIncidentService(deps: UseCaseDeps) {
         lifecycle.edit(incident, changes, ctx.actor, now),
       ),
 
+    /**
+     * Pages the escalation policy's step `step` (0-based) now, by default the next one. An
+     * acknowledged incident triggers again: the point of escalating is that someone else acts.
+     */
+    async escalate(ctx: RequestContext, ref: string, step?: number): Promise<Incident> {
+      return uow.transaction(async (repos) => {
+        const now = toInstant(clock.now());
+        const before = await findIncident(repos, ref, true);
+        if (before.status === 'resolved') {
+          throw new VigilError(
+            'INVALID_TRANSITION',
+            `Incident ${before.number} is resolved and cannot be escalated`,
+          );
+        }
+        const escalation = await repos.escalations.get(before.id, true);
+        const policy = escalation?.policy;
+        if (!escalation || !policy) {
+          throw new VigilError(
+            'CONFLICT',
+            `Incident ${before.number} has no escalation policy to escalate through`,
+          );
+        }
+        const target = step ?? (escalation.state === 'done' ? undefined : escalation.step);
+        if (target === undefined) {
+          throw new VigilError(
+            'CONFLICT',
+            'The escalation policy has no further step; name the step to page',
+          );
+        }
+        if (target >= policy.steps.length) {
+          throw invalidField('/step', `the policy has ${policy.steps.length} step(s), numbered from 0`);
+        }
+        const { incident, entries } =
+          before.status === 'acknowledged'
+            ? lifecycle.unacknowledge(before, `escalated by ${ctx.actor.name}`, now)
+            : { incident: before, entries: [] };
+        if (entries.length > 0 && !(await repos.incidents.update(incident, before.version))) {
+          throw new VigilError('CONFLICT', `Incident ${before.number} changed at the same time; try again`);
+        }
+        entries.push({
+          type: 'escalated',
+          message: `Escalated by ${ctx.actor.name} to step ${target + 1} of ${policy.steps.length}`,
+          data: { step: target, manual: true },
+        });
+        await repos.escalations.escalateTo(incident.id, target, escalation.loop, now);
+        await appendTimeline(repos, incident.id, ctx.actor, now, entries);
+        await recordAudit(repos, deps, ctx, now, {
+          action: 'incident.escalate',
+          objectType: 'incident',
+          objectId: incident.id,
+          after: { step: target },
+        });
+        return incident;
+      });
+    },
+
+    /** What was sent to whom for an incident, with delivery states and reasons. */
+    async notifications(ref: string, page: import('../shared/page.js').PageRequest) {
+      const incident = await findIncident(uow.read, ref);
+      return uow.read.notifications.listForIncident(incident.id, page);
+    },
+
     /** A note goes on the timeline only; the incident itself does not change. */
     async addNote(ctx: RequestContext, ref: string, body: string) {
       return uow.transaction(async (repos) => {

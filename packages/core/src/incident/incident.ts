@@ -48,6 +48,9 @@ export const timelineEntryTypes = [
   'title_changed',
   'description_changed',
   'change',
+  'escalated',
+  'paged',
+  'unreachable',
 ] as const;
 export type TimelineEntryType = (typeof timelineEntryTypes)[number];
 

@@ -11,6 +11,8 @@ export interface Secrets {
   newIntegrationKey(): string;
   /** A URL-safe secret for links that carry their own authority (calendar feeds). */
   newUrlToken(): string;
+  /** A random code of `digits` decimal digits (contact-method verification). */
+  newNumericCode(digits: number): string;
   /** SHA-256 hex of a token: what is stored and looked up. */
   hashToken(token: string): string;
   hashPassword(password: string): Promise<string>;

@@ -111,6 +111,9 @@ export const Service = Type.Object({
   status: ServiceStatus,
   default_urgency: Nullable(Urgency),
   auto_resolve: Type.Boolean({ description: 'Resolve the incident when all its alerts have resolved' }),
+  ack_timeout_minutes: Nullable(
+    Type.Integer({ description: 'An acknowledged incident triggers again after this long; null: never' }),
+  ),
   created_at: Instant,
   updated_at: Instant,
 });
@@ -123,6 +126,8 @@ const serviceFields = {
   status: Type.Optional(ServiceStatus),
   default_urgency: Type.Optional(Nullable(Urgency)),
   auto_resolve: Type.Optional(Type.Boolean()),
+  escalation_policy_id: Type.Optional(Nullable(Id)),
+  ack_timeout_minutes: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 1440 }))),
 };
 export const ServiceCreate = Type.Object(serviceFields, strict);
 export type ServiceCreate = Static<typeof ServiceCreate>;

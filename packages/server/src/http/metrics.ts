@@ -54,8 +54,34 @@ export function createMetrics(options: { processMetrics: boolean }) {
   const watchIngestQueue = (read: () => number) => {
     queueDepth = read;
   };
+  const notificationsSent = new Counter({
+    name: 'vigil_notifications_total',
+    help: 'Notifications handled by the sender, by channel and outcome (sent, delivered, temporary, permanent, suppressed)',
+    labelNames: ['channel', 'outcome'] as const,
+    registers: [registry],
+  });
+  const engineCycleSeconds = new Histogram({
+    name: 'vigil_engine_cycle_seconds',
+    help: 'Time one engine cycle took (escalations reconciled and sends started)',
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  const engineLagSeconds = new Gauge({
+    name: 'vigil_engine_lag_seconds',
+    help: 'How late the oldest due escalation was when the last cycle started',
+    registers: [registry],
+  });
+  const unreachable = new Counter({
+    name: 'vigil_escalation_unreachable_total',
+    help: 'Escalation steps that reached nobody (and escalated at once) or services without a policy',
+    registers: [registry],
+  });
   return {
     registry,
+    notificationsSent,
+    engineCycleSeconds,
+    engineLagSeconds,
+    unreachable,
     httpDuration,
     incidentsOpened,
     ingestEvents,

@@ -42,6 +42,7 @@ export const presentService = (service: core.Service): api.Service => ({
   status: service.status,
   default_urgency: service.defaultUrgency,
   auto_resolve: service.autoResolve,
+  ack_timeout_minutes: service.ackTimeoutMinutes,
   created_at: service.createdAt,
   updated_at: service.updatedAt,
 });
@@ -159,4 +160,53 @@ export const presentChangeEvent = (change: core.ChangeEvent): api.ChangeEvent =>
   received_at: change.receivedAt,
   custom_details: change.customDetails,
   links: change.links,
+});
+
+export const presentPolicy = (p: core.EscalationPolicy): api.EscalationPolicy => ({
+  id: p.id,
+  name: p.name,
+  description: p.description,
+  team_id: p.teamId,
+  repeat: p.repeat,
+  steps: p.steps.map((s) => ({ delay_minutes: s.delayMinutes, targets: s.targets.map((t) => ({ ...t })) })),
+  version: p.version,
+  created_at: p.createdAt,
+  updated_at: p.updatedAt,
+});
+
+export const presentContactMethod = (m: core.ContactMethod): api.ContactMethod => ({
+  id: m.id,
+  user_id: m.userId,
+  type: m.type,
+  label: m.label,
+  address: m.address,
+  verified: m.verified,
+  created_at: m.createdAt,
+});
+
+export const presentRule = (r: core.NotificationRule): api.NotificationRule => ({
+  id: r.id,
+  user_id: r.userId,
+  contact_method_id: r.contactMethodId,
+  delay_minutes: r.delayMinutes,
+  urgency: r.urgency,
+  created_at: r.createdAt,
+});
+
+export const presentNotification = (n: core.Notification): api.Notification => ({
+  id: n.id,
+  incident_id: n.incidentId,
+  user_id: n.userId,
+  contact_method_id: n.contactMethodId,
+  channel: n.channel,
+  kind: n.kind,
+  step: n.step,
+  state: n.state,
+  reason: n.reason,
+  attempts: n.attempts,
+  send_after: n.sendAfter,
+  created_at: n.createdAt,
+  updated_at: n.updatedAt,
+  sent_at: n.sentAt,
+  delivered_at: n.deliveredAt,
 });

@@ -111,6 +111,27 @@ export const routeAccess: Record<string, Access> = {
   'DELETE /api/v1/users/:id/calendar-feed': 'stakeholder',
   'GET /cal/:token': 'public',
 
+  // Escalation policies: managers shape them, observers read them.
+  'GET /api/v1/escalation-policies': 'observer',
+  'POST /api/v1/escalation-policies': 'manager',
+  'GET /api/v1/escalation-policies/:id': 'observer',
+  'PATCH /api/v1/escalation-policies/:id': 'manager',
+  'DELETE /api/v1/escalation-policies/:id': 'manager',
+  'POST /api/v1/incidents/:id/escalate': 'responder',
+  'GET /api/v1/incidents/:id/notifications': 'observer',
+  // Contact methods and notification rules: everyone their own, admins anyone's (use case).
+  'GET /api/v1/users/:id/contact-methods': 'observer',
+  'POST /api/v1/users/:id/contact-methods': 'stakeholder',
+  'PATCH /api/v1/users/:id/contact-methods/:itemId': 'stakeholder',
+  'DELETE /api/v1/users/:id/contact-methods/:itemId': 'stakeholder',
+  'POST /api/v1/users/:id/contact-methods/:itemId/verify': 'stakeholder',
+  'POST /api/v1/users/:id/contact-methods/:itemId/send-code': 'stakeholder',
+  'POST /api/v1/users/:id/contact-methods/:itemId/test': 'stakeholder',
+  'GET /api/v1/users/:id/notification-rules': 'observer',
+  'POST /api/v1/users/:id/notification-rules': 'stakeholder',
+  'DELETE /api/v1/users/:id/notification-rules/:itemId': 'stakeholder',
+  'POST /api/v1/test/clock': 'admin',
+
   'POST /v2/enqueue': 'integration',
   'POST /v2/change/enqueue': 'integration',
   'POST /v2/alerts': 'integration',

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, randomInt, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { Secrets } from '@vigil/core';
 
@@ -26,6 +26,10 @@ export const newIntegrationKey = (): string => randomBytes(16).toString('hex');
 /** 192 random bits, base64url: secret links such as calendar feeds. */
 export const newUrlToken = (): string => randomBytes(24).toString('base64url');
 
+/** `digits` decimal digits, uniformly random (crypto.randomInt). */
+export const newNumericCode = (digits: number): string =>
+  Array.from({ length: digits }, () => randomInt(10)).join('');
+
 // scrypt with N=2^15, r=8, p=1 (OWASP's minimum), 32 MiB of memory per hash.
 const SCRYPT = { N: 32768, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
 
@@ -52,6 +56,7 @@ export const nodeSecrets: Secrets = {
   newApiToken,
   newIntegrationKey,
   newUrlToken,
+  newNumericCode,
   hashToken: sha256Hex,
   hashPassword,
 };

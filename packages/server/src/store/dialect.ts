@@ -14,6 +14,11 @@ export interface StoreDialect {
    * a write transaction (BEGIN IMMEDIATE) already excludes every other writer.
    */
   forUpdate<O>(query: SelectQueryBuilder<Database, any, O>): SelectQueryBuilder<Database, any, O>;
+  /**
+   * Claims rows for work several instances share: PostgreSQL FOR UPDATE SKIP LOCKED (a row another
+   * instance holds is skipped, not waited for); SQLite: nothing, one process holds the writer.
+   */
+  claim<O>(query: SelectQueryBuilder<Database, any, O>): SelectQueryBuilder<Database, any, O>;
   /** Case-insensitive LIKE: `ilike` on PostgreSQL; SQLite's `like` is case-insensitive for ASCII. */
   readonly likeOperator: 'like' | 'ilike';
 }
@@ -25,6 +30,7 @@ export const sqliteDialect: StoreDialect = {
     return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
   },
   forUpdate: (query) => query,
+  claim: (query) => query,
   likeOperator: 'like',
 };
 
@@ -32,6 +38,7 @@ export const postgresDialect: StoreDialect = {
   engine: 'postgres',
   isUniqueViolation: (error) => (error as { code?: unknown } | null)?.code === '23505',
   forUpdate: (query) => query.forUpdate(),
+  claim: (query) => query.forUpdate().skipLocked(),
   likeOperator: 'ilike',
 };
 

@@ -3,6 +3,7 @@ import type { Store } from './dialect.js';
 import * as initial from './migrations/0001-initial.js';
 import * as changeEvents from './migrations/0002-change-events.js';
 import * as schedules from './migrations/0003-schedules.js';
+import * as paging from './migrations/0004-paging.js';
 
 type EngineMigration = { up(db: Kysely<any>, engine: 'sqlite' | 'postgres'): Promise<void> };
 
@@ -11,6 +12,7 @@ const migrations: Record<string, EngineMigration> = {
   '0001-initial': initial,
   '0002-change-events': changeEvents,
   '0003-schedules': schedules,
+  '0004-paging': paging,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -59,6 +59,7 @@ export interface ServicesTable {
   description: string;
   team_id: string | null;
   escalation_policy_id: string | null;
+  ack_timeout_minutes: number | null;
   status: string;
   default_urgency: string | null;
   auto_resolve: number;
@@ -230,7 +231,85 @@ export interface CalendarFeedsTable {
   created_at: string;
 }
 
+export interface EscalationPoliciesTable {
+  id: string;
+  name: string;
+  description: string;
+  team_id: string | null;
+  repeat: number;
+  steps: string;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ContactMethodsTable {
+  id: string;
+  user_id: string;
+  type: string;
+  label: string;
+  address: string;
+  secret_encrypted: string | null;
+  verified_at: string | null;
+  verification_code_hash: string | null;
+  verification_expires_at: string | null;
+  verification_attempts: number;
+  created_at: string;
+  deleted_at: string | null;
+}
+
+export interface NotificationRulesTable {
+  id: string;
+  user_id: string;
+  contact_method_id: string;
+  delay_minutes: number;
+  urgency: string;
+  created_at: string;
+}
+
+export interface EscalationsTable {
+  incident_id: string;
+  state: string;
+  policy: string | null;
+  step: number;
+  loop: number;
+  step_at: string | null;
+  next_at: string | null;
+  notified: string;
+  seen_status: string;
+  updated_at: string;
+}
+
+export interface NotificationsTable {
+  id: string;
+  incident_id: string | null;
+  user_id: string;
+  contact_method_id: string;
+  channel: string;
+  kind: string;
+  step: number | null;
+  state: string;
+  reason: string;
+  send_after: string;
+  attempts: number;
+  claim_token: string | null;
+  claimed_until: string | null;
+  provider_id: string | null;
+  previous_provider_id: string | null;
+  reply_code: number | null;
+  payload: string | null;
+  created_at: string;
+  updated_at: string;
+  sent_at: string | null;
+  delivered_at: string | null;
+}
+
 export interface Database {
+  escalation_policies: EscalationPoliciesTable;
+  contact_methods: ContactMethodsTable;
+  notification_rules: NotificationRulesTable;
+  escalations: EscalationsTable;
+  notifications: NotificationsTable;
   schedules: SchedulesTable;
   schedule_versions: ScheduleVersionsTable;
   schedule_overrides: ScheduleOverridesTable;

@@ -12,6 +12,13 @@ import {
 } from './repos/incident.repo.js';
 import { createIngestRepo } from './repos/ingest.repo.js';
 import {
+  createContactMethodRepo,
+  createEscalationPolicyRepo,
+  createEscalationRepo,
+  createNotificationRepo,
+  createNotificationRuleRepo,
+} from './repos/paging.repo.js';
+import {
   createCalendarFeedRepo,
   createOverrideRepo,
   createScheduleRepo,
@@ -21,8 +28,13 @@ import { createSettingsRepo } from './repos/settings.repo.js';
 import { createApiKeyRepo, createUserRepo } from './repos/user.repo.js';
 import type { Database } from './schema.js';
 
-function reposFor(db: Kysely<Database>, store: Store, box: SecretBox): Repos {
+export function reposFor(db: Kysely<Database>, store: Store, box: SecretBox): Repos {
   return {
+    policies: createEscalationPolicyRepo(db),
+    contactMethods: createContactMethodRepo(db, box),
+    notificationRules: createNotificationRuleRepo(db),
+    notifications: createNotificationRepo(db),
+    escalations: createEscalationRepo(db, store.dialect),
     schedules: createScheduleRepo(db),
     overrides: createOverrideRepo(db),
     shiftRequests: createShiftRequestRepo(db),

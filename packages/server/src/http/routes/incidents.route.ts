@@ -7,12 +7,14 @@ import {
 import {
   AcknowledgeBody,
   Alert,
+  EscalateBody,
   Incident,
   IncidentCreate,
   IncidentListQuery,
   IncidentRef,
   IncidentUpdate,
   NoteBody,
+  Notification,
   PageOf,
   PageQuery,
   ReassignBody,
@@ -21,7 +23,13 @@ import {
 } from '@vigil/sdk/contract';
 import type { AppDeps } from '../../app.js';
 import { contextOf } from '../auth.js';
-import { presentAlert, presentIncident, presentPage, presentTimelineEntry } from '../present.js';
+import {
+  presentAlert,
+  presentIncident,
+  presentNotification,
+  presentPage,
+  presentTimelineEntry,
+} from '../present.js';
 import { responses, type TypedApp } from '../typed.js';
 
 const list = <T extends string>(text: string | undefined) => (text ? (text.split(',') as T[]) : undefined);
@@ -215,5 +223,44 @@ export function incidentRoutes(app: TypedApp, { services, uow, config, metrics }
       );
       return presentPage(page, presentAlert);
     },
+  );
+
+  app.post(
+    '/api/v1/incidents/:id/escalate',
+    {
+      preValidation: emptyBodyIsEmptyObject,
+      schema: {
+        tags,
+        summary: 'Page a step of the escalation policy now (the next one by default)',
+        params: IncidentRef,
+        body: EscalateBody,
+        response: responses(200, Incident),
+      },
+    },
+    async (request) =>
+      presentOne(
+        await services.incidents.escalate(contextOf(request), request.params.id, request.body?.step),
+      ),
+  );
+
+  app.get(
+    '/api/v1/incidents/:id/notifications',
+    {
+      schema: {
+        tags,
+        summary: 'Who was notified how, with delivery states and reasons',
+        params: IncidentRef,
+        querystring: PageQuery,
+        response: responses(200, PageOf(Notification)),
+      },
+    },
+    async (request) =>
+      presentPage(
+        await services.incidents.notifications(request.params.id, {
+          limit: request.query.limit ?? 50,
+          cursor: request.query.cursor ?? null,
+        }),
+        presentNotification,
+      ),
   );
 }

@@ -44,7 +44,16 @@ export function serviceRoutes(app: TypedApp, { services, uow, config, integratio
       schema: { tags, body: ServiceCreate, response: responses(201, Service) },
     },
     async (request, reply) => {
-      const { name, description, team_id, status, default_urgency, auto_resolve } = request.body;
+      const {
+        name,
+        description,
+        team_id,
+        status,
+        default_urgency,
+        auto_resolve,
+        escalation_policy_id,
+        ack_timeout_minutes,
+      } = request.body;
       const service = await services.services.create(contextOf(request), {
         name,
         description,
@@ -52,6 +61,8 @@ export function serviceRoutes(app: TypedApp, { services, uow, config, integratio
         status,
         defaultUrgency: default_urgency,
         autoResolve: auto_resolve,
+        escalationPolicyId: escalation_policy_id,
+        ackTimeoutMinutes: ack_timeout_minutes,
       });
       return reply.code(201).send(presentService(service));
     },
@@ -67,7 +78,16 @@ export function serviceRoutes(app: TypedApp, { services, uow, config, integratio
     '/api/v1/services/:id',
     { schema: { tags, params: IdParams, body: ServiceUpdate, response: responses(200, Service) } },
     async (request) => {
-      const { name, description, team_id, status, default_urgency, auto_resolve } = request.body;
+      const {
+        name,
+        description,
+        team_id,
+        status,
+        default_urgency,
+        auto_resolve,
+        escalation_policy_id,
+        ack_timeout_minutes,
+      } = request.body;
       const service = await services.services.update(contextOf(request), request.params.id, {
         name,
         description,
@@ -75,6 +95,8 @@ export function serviceRoutes(app: TypedApp, { services, uow, config, integratio
         status,
         defaultUrgency: default_urgency,
         autoResolve: auto_resolve,
+        escalationPolicyId: escalation_policy_id,
+        ackTimeoutMinutes: ack_timeout_minutes,
       });
       integrationKeys.forget(); // ingest caches the service's status with its keys
       return presentService(service);

@@ -13,6 +13,7 @@ import { type Kysely, type Selectable, sql } from 'kysely';
 import type { StoreDialect } from '../dialect.js';
 import type { Database, IncidentsTable } from '../schema.js';
 import { decodeCursor, likePattern, parseJson, toJson, toPage } from './paging.js';
+import { newEscalationRow } from './paging.repo.js';
 import { alertFromRow, alertToRow, incidentFromRow, incidentToRow, timelineEntryToRow } from './rows.js';
 
 export function createIncidentRepo(db: Kysely<Database>, dialect: StoreDialect): IncidentRepo {
@@ -70,6 +71,7 @@ export function createIncidentRepo(db: Kysely<Database>, dialect: StoreDialect):
     },
     async insert(incident) {
       await db.insertInto('incidents').values(incidentToRow(incident)).execute();
+      await db.insertInto('escalations').values(newEscalationRow(incident.id, incident.createdAt)).execute();
       await writeAssignees(incident);
     },
     async update(incident, expectedVersion) {
@@ -82,6 +84,12 @@ export function createIncidentRepo(db: Kysely<Database>, dialect: StoreDialect):
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) === 0) return false;
       await writeAssignees(incident);
+      // Any change may matter to paging (acknowledged, resolved, reassigned): the engine looks now.
+      await db
+        .updateTable('escalations')
+        .set({ next_at: incident.updatedAt })
+        .where('incident_id', '=', id)
+        .execute();
       return true;
     },
     async get(id, forUpdate = false) {

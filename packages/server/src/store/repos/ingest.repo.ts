@@ -19,6 +19,7 @@ import { runBatch } from '../batch.js';
 import type { StoreDialect } from '../dialect.js';
 import type { AlertsTable, Database, IncidentsTable, ServicesTable } from '../schema.js';
 import { serviceFromRow } from './catalog.repo.js';
+import { newEscalationRow } from './paging.repo.js';
 import { alertFromRow, alertToRow, incidentFromRow, incidentToRow, timelineEntryToRow } from './rows.js';
 
 /** Rows per multi-row statement: far below SQLite's 32,766 and PostgreSQL's 65,535 parameters. */
@@ -122,6 +123,21 @@ export function createIngestRepo(db: Kysely<Database>, dialect: StoreDialect): I
             ),
           );
         }
+      }
+      for (const part of chunks(plan.newIncidents))
+        writes.push(db.insertInto('escalations').values(part.map((i) => newEscalationRow(i.id, plan.at))));
+      if (plan.changedIncidents.length > 0) {
+        // Acknowledged or resolved by an event: the engine looks at once (updates, no more steps).
+        writes.push(
+          db
+            .updateTable('escalations')
+            .set({ next_at: plan.at })
+            .where(
+              'incident_id',
+              'in',
+              plan.changedIncidents.map((c) => c.incident.id),
+            ),
+        );
       }
       for (const part of chunks(plan.newAlerts))
         writes.push(db.insertInto('alerts').values(part.map(alertToRow)));

@@ -1,0 +1,20 @@
+import type { ChannelConfig } from '../config.js';
+import type { ChannelSet } from './sender.js';
+
+/** Why a contact method's channel cannot send, in the words the notification list shows. */
+export const missingProvider: Record<string, string> = {
+  email: 'no mail server is configured (set VIGIL_SMTP_URL)',
+  sms: 'no SMS provider is configured (set VIGIL_TWILIO_ACCOUNT_SID, _AUTH_TOKEN and _FROM)',
+  voice: 'no voice provider is configured (set VIGIL_TWILIO_ACCOUNT_SID, _AUTH_TOKEN and _FROM)',
+  slack: 'no Slack app is configured (set VIGIL_SLACK_BOT_TOKEN), and the address is not a webhook URL',
+  push: 'web push is not configured (set VIGIL_VAPID_PUBLIC_KEY and VIGIL_VAPID_PRIVATE_KEY)',
+  teams: 'Teams is not available',
+  webhook: 'webhooks are not available',
+};
+
+/** The channels the configuration provides. */
+export function createChannelSet(config: ChannelConfig, publicUrl: string): ChannelSet {
+  void config;
+  void publicUrl;
+  return { channelFor: (contact) => missingProvider[contact.type] ?? `no channel for ${contact.type}` };
+}

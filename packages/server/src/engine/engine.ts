@@ -1,0 +1,83 @@
+import type { Clock } from '@vigil/core';
+import type { EscalationModule } from './escalation.module.js';
+import type { Sender } from './sender.js';
+
+export interface EngineDeps {
+  clock: Clock;
+  escalation: EscalationModule;
+  sender: Sender;
+  /** A cycle runs at least this often; a nudge runs one at once. */
+  intervalMs?: number;
+  onCycle?(seconds: number): void;
+  onError?(error: unknown): void;
+}
+
+const BATCH = 100;
+
+/**
+ * The background cycle (ARCHITECTURE.md §4): reconcile due escalations, then start due sends. It
+ * runs every second and at once when nudged after a write, so a page leaves within milliseconds
+ * of the alert that caused it; the rows, not this loop, hold the state, so a restart loses nothing.
+ */
+export function createEngine(deps: EngineDeps) {
+  const intervalMs = deps.intervalMs ?? 1000;
+  let stopped = true;
+  let again = false;
+  let wake: (() => void) | null = null;
+  let loop: Promise<void> | null = null;
+
+  async function cycle(): Promise<void> {
+    const started = performance.now();
+    // Escalations first, in batches until none is due, so their messages go out in this cycle.
+    while ((await deps.escalation.run(deps.clock.now(), BATCH)) === BATCH) {}
+    await deps.sender.run(deps.clock.now());
+    deps.onCycle?.((performance.now() - started) / 1000);
+  }
+
+  async function forever() {
+    while (!stopped) {
+      again = false;
+      try {
+        await cycle();
+      } catch (error) {
+        deps.onError?.(error);
+      }
+      if (stopped) break;
+      if (again) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, intervalMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = null;
+    }
+  }
+
+  return {
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      loop = forever();
+    },
+    /** Something changed: run a cycle now (or right after the one running). */
+    nudge() {
+      again = true;
+      wake?.();
+    },
+    /** One cycle, awaited (tests with a manual clock). */
+    async runOnce() {
+      await cycle();
+    },
+    async stop() {
+      stopped = true;
+      wake?.();
+      await loop;
+      await deps.sender.drain();
+    },
+    drain: () => deps.sender.drain(),
+  };
+}
+
+export type Engine = ReturnType<typeof createEngine>;

@@ -1,0 +1,464 @@
+import {
+  afterStep,
+  type ContactMethod,
+  type Escalation,
+  type EscalationStep,
+  type Incident,
+  lifecycle,
+  type Notification,
+  nextReplyCode,
+  onCallAt,
+  planFor,
+  type Repos,
+  systemActor,
+  type TimelineDraft,
+  toCalculatorOverrides,
+  toCalculatorSchedule,
+  unreachableReason,
+} from '@vigil/core';
+import type { Kysely } from 'kysely';
+import type { Store } from '../store/dialect.js';
+import { escalationFromRow, notificationToRow } from '../store/repos/paging.repo.js';
+import type { Database } from '../store/schema.js';
+
+const MINUTE_MS = 60_000;
+const channelNames: Record<string, string> = {
+  email: 'e-mail',
+  sms: 'SMS',
+  voice: 'phone call',
+  slack: 'Slack',
+  teams: 'Teams',
+  push: 'push',
+  webhook: 'webhook',
+};
+
+export interface EscalationModuleDeps {
+  store: Store;
+  /** Repositories over a transaction (store/unit-of-work.ts). */
+  reposFor(db: Kysely<Database>): Repos;
+  newId(): string;
+  onUnreachable?(incident: Incident, message: string): void;
+}
+
+interface Reached {
+  userId: string;
+  name: string;
+  why: string;
+  channels: string[];
+}
+
+/**
+ * The escalation module (ARCHITECTURE.md §4): every incident has a row with the time the engine
+ * must look at it (`next_at`). Each due row is reconciled in its own transaction: the decision
+ * (which step fires, who is paged, what the timeline says) and the messages it causes (the outbox)
+ * commit together, so a crash either did all of it or none, and a restart redoes nothing twice.
+ * On PostgreSQL rows are claimed with FOR UPDATE SKIP LOCKED, so instances share the work.
+ */
+export function createEscalationModule(deps: EscalationModuleDeps) {
+  const { store } = deps;
+
+  /** Due rows, oldest first; returns how many were reconciled. */
+  async function run(now: Date, limit = 100): Promise<number> {
+    const at = now.toISOString();
+    const due = await store.db
+      .selectFrom('escalations')
+      .select('incident_id')
+      .where('next_at', '<=', at)
+      .orderBy('next_at')
+      .limit(limit)
+      .execute();
+    let done = 0;
+    for (const { incident_id } of due) {
+      if (await reconcileOne(incident_id, now)) done++;
+    }
+    return done;
+  }
+
+  async function reconcileOne(incidentId: string, now: Date): Promise<boolean> {
+    const at = now.toISOString();
+    return store.db.transaction().execute(async (trx) => {
+      const row = await store.dialect
+        .claim(
+          trx
+            .selectFrom('escalations')
+            .selectAll()
+            .where('incident_id', '=', incidentId)
+            .where('next_at', '<=', at),
+        )
+        .executeTakeFirst();
+      if (!row) return false; // another instance has it, or it is no longer due
+      const repos = deps.reposFor(trx);
+      const incident = await repos.incidents.get(incidentId, true);
+      if (!incident) return false;
+      const next = await reconcile(trx, repos, escalationFromRow(row), incident, now);
+      await trx
+        .updateTable('escalations')
+        .set({
+          state: next.state,
+          policy: next.policy ? JSON.stringify(next.policy) : null,
+          step: next.step,
+          loop: next.loop,
+          step_at: next.stepAt,
+          next_at: next.nextAt,
+          notified: JSON.stringify(next.notified),
+          seen_status: next.seenStatus,
+          updated_at: at,
+        })
+        .where('incident_id', '=', incidentId)
+        .execute();
+      return true;
+    });
+  }
+
+  async function reconcile(
+    trx: Kysely<Database>,
+    repos: Repos,
+    escalation: Escalation,
+    start: Incident,
+    now: Date,
+  ): Promise<Escalation> {
+    const at = now.toISOString();
+    let incident = start;
+    let e: Escalation = { ...escalation };
+    const timeline: TimelineDraft[] = [];
+
+    if (incident.status !== e.seenStatus) {
+      if (incident.status !== 'triggered') await queueUpdates(trx, incident, at);
+      if (incident.status === 'triggered') e.notified = [];
+      e.seenStatus = incident.status;
+    }
+
+    if (incident.status === 'resolved') {
+      await suppressQueued(
+        trx,
+        incident,
+        `Incident #${incident.number} was resolved before this was sent`,
+        at,
+      );
+      return { ...e, state: 'done', stepAt: null, nextAt: null };
+    }
+
+    if (incident.status === 'acknowledged') {
+      await suppressQueued(
+        trx,
+        incident,
+        `Incident #${incident.number} was acknowledged before this was sent`,
+        at,
+      );
+      const service = await repos.services.get(incident.serviceId);
+      const timeout = service?.ackTimeoutMinutes ?? null;
+      const deadline =
+        timeout !== null && incident.acknowledgedAt
+          ? Date.parse(incident.acknowledgedAt) + timeout * MINUTE_MS
+          : null;
+      if (deadline === null || deadline > now.getTime()) {
+        const nextAt = deadline === null ? null : new Date(deadline).toISOString();
+        return { ...e, state: e.state === 'done' ? 'done' : 'acknowledged', nextAt };
+      }
+      // The acknowledgement timed out: trigger again; the resume below pages the assignees again.
+      const transition = lifecycle.unacknowledge(
+        incident,
+        `not resolved ${timeout} minutes after the acknowledgement`,
+        at,
+      );
+      if (!(await repos.incidents.update(transition.incident, incident.version))) return e;
+      incident = transition.incident;
+      timeline.push(...transition.entries);
+      e = { ...e, seenStatus: 'triggered', notified: [] };
+    }
+
+    // Triggered.
+    if (e.state === 'pending') {
+      const service = await repos.services.get(incident.serviceId);
+      const policy = service?.escalationPolicyId
+        ? await repos.policies.get(service.escalationPolicyId)
+        : null;
+      if (policy && policy.steps.length > 0) {
+        e = { ...e, state: 'active', policy, step: 0, loop: 0, stepAt: at };
+      } else {
+        e = { ...e, state: 'done', policy: null, stepAt: null };
+        if (incident.assigneeIds.length === 0) {
+          const message = `${service?.name ?? 'The service'} has no escalation policy: nobody was paged`;
+          timeline.push({ type: 'unreachable', message, data: {} });
+          deps.onUnreachable?.(incident, message);
+        }
+      }
+    } else if (e.state === 'acknowledged' && e.policy) {
+      // Triggered again (acknowledgement timeout, reassignment, a new trigger event): the assignees
+      // are paged again below, and the escalation goes on from where it was, its delay restarted.
+      const last = previousStep(e);
+      const delay = (e.policy.steps[last.step]?.delayMinutes ?? 0) * MINUTE_MS;
+      e = { ...e, state: 'active', stepAt: new Date(now.getTime() + delay).toISOString() };
+    } else if (e.state === 'acknowledged') {
+      e = { ...e, state: 'done' };
+    }
+
+    // People assigned by hand who have not been paged since the incident last triggered.
+    const direct = incident.assigneeIds.filter((id) => !e.notified.includes(id));
+    if (direct.length > 0) {
+      const reached = await pageUsers(
+        trx,
+        repos,
+        incident,
+        direct.map((id) => ({ userId: id, why: 'assigned' })),
+        null,
+        at,
+      );
+      e.notified = [...e.notified, ...direct];
+      timeline.push(...pagedEntries(reached.reached, reached.unreachable, 'Assigned'));
+    }
+
+    // Steps whose time has come; a step that reaches nobody escalates at once to the next.
+    if (e.state === 'active' && e.policy && e.stepAt !== null && Date.parse(e.stepAt) <= now.getTime()) {
+      const policy = e.policy;
+      const maxFires = policy.steps.length * (policy.repeat + 1);
+      for (let fired = 0; fired < maxFires; fired++) {
+        const step = policy.steps[e.step] as EscalationStep;
+        const targets = await resolveTargets(repos, step, now);
+        const result = await pageUsers(trx, repos, incident, targets, e.step, at);
+        e.notified = [...new Set([...e.notified, ...result.reached.map((r) => r.userId)])];
+        const label = `Step ${e.step + 1} of ${policy.steps.length}${e.loop > 0 ? ` (repeat ${e.loop})` : ''}`;
+        timeline.push(...pagedEntries(result.reached, result.unreachable, label));
+        if (result.reached.length > 0) {
+          const assignees = result.reached.map((r) => r.userId);
+          const updated = {
+            ...incident,
+            assigneeIds: assignees,
+            updatedAt: at,
+            version: incident.version + 1,
+          };
+          if (await repos.incidents.update(updated, incident.version)) incident = updated;
+        }
+        const after = afterStep(policy, e.step, e.loop, now.getTime());
+        if (result.reached.length > 0) {
+          e = after
+            ? { ...e, step: after.step, loop: after.loop, stepAt: new Date(after.nextAt).toISOString() }
+            : { ...e, state: 'done', stepAt: null };
+          break;
+        }
+        const message = `${label} reached nobody${targets.length === 0 ? ' (its targets have nobody on call)' : ''}; escalating at once`;
+        deps.onUnreachable?.(incident, message);
+        if (!after) {
+          timeline.push({
+            type: 'unreachable',
+            message: `${label} reached nobody, and no step is left: nobody was paged`,
+            data: {},
+          });
+          e = { ...e, state: 'done', stepAt: null };
+          break;
+        }
+        timeline.push({ type: 'unreachable', message, data: { step: e.step } });
+        e = { ...e, step: after.step, loop: after.loop, stepAt: at };
+      }
+    }
+
+    if (timeline.length > 0) {
+      await repos.timeline.append(
+        timeline.map((entry) => ({
+          ...entry,
+          id: deps.newId(),
+          incidentId: incident.id,
+          at,
+          actor: systemActor,
+        })),
+      );
+    }
+    return { ...e, nextAt: e.state === 'active' ? e.stepAt : null };
+  }
+
+  /** The step that fired last before `e.step` (its delay is what a resumed escalation waits). */
+  function previousStep(e: Escalation): { step: number; loop: number } {
+    if (e.step > 0) return { step: e.step - 1, loop: e.loop };
+    const last = (e.policy?.steps.length ?? 1) - 1;
+    return e.loop > 0 ? { step: last, loop: e.loop - 1 } : { step: 0, loop: 0 };
+  }
+
+  /** Who a step means right now: schedules are asked who is on call at this instant. */
+  async function resolveTargets(repos: Repos, step: EscalationStep, now: Date) {
+    const out: { userId: string; why: string }[] = [];
+    const at = now.toISOString();
+    for (const target of step.targets) {
+      if (target.type === 'user') out.push({ userId: target.id, why: 'named in the policy' });
+      else if (target.type === 'schedule') {
+        const schedule = await repos.schedules.get(target.id);
+        if (!schedule) continue;
+        const overrides = await repos.overrides.overlapping(
+          [schedule.id],
+          at,
+          new Date(now.getTime() + 1).toISOString(),
+        );
+        const who = onCallAt(toCalculatorSchedule(schedule), toCalculatorOverrides(overrides), at);
+        if (who) out.push({ userId: who.userId, why: `on call for ${schedule.name}` });
+      } else {
+        const team = await repos.teams.get(target.id);
+        for (const member of team ? await repos.teams.members(team.id) : []) {
+          out.push({ userId: member.userId, why: `in team ${team?.name}` });
+        }
+      }
+    }
+    const seen = new Set<string>();
+    return out.filter((t) => (seen.has(t.userId) ? false : (seen.add(t.userId), true)));
+  }
+
+  /** Writes the messages that page these people by their rules; says who could not be reached and why. */
+  async function pageUsers(
+    trx: Kysely<Database>,
+    repos: Repos,
+    incident: Incident,
+    targets: { userId: string; why: string }[],
+    step: number | null,
+    at: string,
+  ) {
+    const ids = targets.map((t) => t.userId);
+    const users = new Map(
+      (await repos.users.getMany(ids)).filter((u) => !u.deactivatedAt).map((u) => [u.id, u]),
+    );
+    const methods = await repos.contactMethods.forUsers(ids);
+    const rules = await repos.notificationRules.forUsers(ids);
+    const reached: Reached[] = [];
+    const unreachable: string[] = [];
+    const notifications: Notification[] = [];
+    for (const target of targets) {
+      const user = users.get(target.userId);
+      if (!user) {
+        unreachable.push(`user ${target.userId} is deactivated or gone`);
+        continue;
+      }
+      const mine = methods.filter((m) => m.userId === user.id);
+      const plan = planFor(
+        incident.urgency,
+        rules.filter((r) => r.userId === user.id),
+        mine,
+      );
+      if (plan.length === 0) {
+        unreachable.push(`${user.name} ${unreachableReason(mine, 0)}`);
+        continue;
+      }
+      for (const { method, delayMinutes } of plan) {
+        notifications.push(await pageNotification(repos, incident, method, step, at, delayMinutes));
+      }
+      reached.push({
+        userId: user.id,
+        name: user.name,
+        why: target.why,
+        channels: [...new Set(plan.map((p) => channelNames[p.method.type] ?? p.method.type))],
+      });
+    }
+    if (notifications.length > 0) {
+      await trx.insertInto('notifications').values(notifications.map(notificationToRow)).execute();
+    }
+    return { reached, unreachable };
+  }
+
+  async function pageNotification(
+    repos: Repos,
+    incident: Incident,
+    method: ContactMethod,
+    step: number | null,
+    at: string,
+    delayMinutes: number,
+  ): Promise<Notification> {
+    const replies = method.type === 'sms' || method.type === 'voice';
+    const codes = replies ? await repos.notifications.replyCodes(method.id, incident.id) : null;
+    return {
+      id: deps.newId(),
+      incidentId: incident.id,
+      userId: method.userId,
+      contactMethodId: method.id,
+      channel: method.type,
+      kind: 'page',
+      step,
+      state: 'queued',
+      reason: delayMinutes > 0 ? `waiting ${delayMinutes} min (notification rule)` : 'waiting to be sent',
+      sendAfter: new Date(Date.parse(at) + delayMinutes * MINUTE_MS).toISOString(),
+      attempts: 0,
+      providerId: null,
+      previousProviderId: null,
+      replyCode: codes ? nextReplyCode(codes.forIncident, codes.latest) : null,
+      payload: null,
+      createdAt: at,
+      updatedAt: at,
+      sentAt: null,
+      deliveredAt: null,
+    };
+  }
+
+  /** Messages not sent yet stop being needed once someone acknowledged or resolved. */
+  async function suppressQueued(trx: Kysely<Database>, incident: Incident, reason: string, at: string) {
+    await trx
+      .updateTable('notifications')
+      .set({ state: 'suppressed', reason, updated_at: at })
+      .where('incident_id', '=', incident.id)
+      .where('kind', '=', 'page')
+      .where('state', '=', 'queued')
+      .execute();
+  }
+
+  /**
+   * Channels that change a message in place (Slack) get an update of each page they carried; the
+   * others get nothing more (an acknowledgement should silence, not send more).
+   */
+  async function queueUpdates(trx: Kysely<Database>, incident: Incident, at: string) {
+    const pages = await trx
+      .selectFrom('notifications')
+      .selectAll()
+      .where('incident_id', '=', incident.id)
+      .where('kind', '=', 'page')
+      .where('channel', '=', 'slack')
+      .where('provider_id', 'is not', null)
+      .execute();
+    const seen = new Set<string>();
+    const updates: Notification[] = [];
+    for (const page of pages) {
+      if (!page.provider_id || seen.has(page.provider_id)) continue;
+      seen.add(page.provider_id);
+      updates.push({
+        id: deps.newId(),
+        incidentId: incident.id,
+        userId: page.user_id,
+        contactMethodId: page.contact_method_id,
+        channel: 'slack',
+        kind: 'update',
+        step: page.step,
+        state: 'queued',
+        reason: `waiting to show "${incident.status}"`,
+        sendAfter: at,
+        attempts: 0,
+        providerId: null,
+        previousProviderId: page.provider_id,
+        replyCode: null,
+        payload: { status: incident.status },
+        createdAt: at,
+        updatedAt: at,
+        sentAt: null,
+        deliveredAt: null,
+      });
+    }
+    if (updates.length > 0)
+      await trx.insertInto('notifications').values(updates.map(notificationToRow)).execute();
+  }
+
+  return { run, reconcileOne };
+}
+
+function pagedEntries(reached: Reached[], unreachable: string[], label: string): TimelineDraft[] {
+  const entries: TimelineDraft[] = [];
+  if (reached.length > 0) {
+    const who = reached.map((r) => `${r.name} (${r.why}) by ${r.channels.join(', ')}`).join('; ');
+    entries.push({
+      type: 'paged',
+      message: `${label}: paging ${who}`,
+      data: { users: reached.map((r) => r.userId) },
+    });
+  }
+  if (unreachable.length > 0) {
+    entries.push({
+      type: 'unreachable',
+      message: `${label}: cannot reach ${unreachable.join('; ')}`,
+      data: {},
+    });
+  }
+  return entries;
+}
+
+export type EscalationModule = ReturnType<typeof createEscalationModule>;

@@ -1,0 +1,58 @@
+import type { Clock } from '@vigil/core';
+import type { Kysely } from 'kysely';
+import type { Metrics } from '../http/metrics.js';
+import type { SecretBox } from '../security/secret-box.js';
+import type { Store } from '../store/dialect.js';
+import type { Database } from '../store/schema.js';
+import { reposFor } from '../store/unit-of-work.js';
+import type { ActionLinks } from './action-links.js';
+import { createEngine } from './engine.js';
+import { createEscalationModule } from './escalation.module.js';
+import { type ChannelSet, createSender } from './sender.js';
+
+export interface PagingDeps {
+  store: Store;
+  box: SecretBox;
+  clock: Clock;
+  links: ActionLinks;
+  channels: ChannelSet;
+  publicUrl: string;
+  metrics: Metrics;
+  newId(): string;
+  log?: { warn(obj: unknown, msg: string): void; error(obj: unknown, msg: string): void };
+}
+
+/** The engine with its modules, wired to the store, the channels and the metrics. */
+export function createPaging(deps: PagingDeps) {
+  const repos = (db: Kysely<Database>) => reposFor(db, deps.store, deps.box);
+  const escalation = createEscalationModule({
+    store: deps.store,
+    reposFor: repos,
+    newId: deps.newId,
+    onUnreachable: (incident, message) => {
+      deps.metrics.unreachable.inc();
+      deps.log?.warn({ incident: incident.number }, message);
+    },
+  });
+  const sender = createSender({
+    store: deps.store,
+    reposFor: repos,
+    clock: deps.clock,
+    channels: deps.channels,
+    links: deps.links,
+    publicUrl: deps.publicUrl,
+    newId: deps.newId,
+    onResult: (channel, outcome) => deps.metrics.notificationsSent.inc({ channel, outcome }),
+    onError: (error) => deps.log?.error({ err: error }, 'sending a notification failed'),
+  });
+  const engine = createEngine({
+    clock: deps.clock,
+    escalation,
+    sender,
+    onCycle: (seconds) => deps.metrics.engineCycleSeconds.observe(seconds),
+    onError: (error) => deps.log?.error({ err: error }, 'engine cycle failed; the next one retries'),
+  });
+  return { engine, escalation, sender };
+}
+
+export type Paging = ReturnType<typeof createPaging>;

@@ -1,0 +1,359 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type Clock,
+  type ContactMethod,
+  type Incident,
+  isUsable,
+  type Notification,
+  type Repos,
+  systemActor,
+} from '@vigil/core';
+import type { Kysely, Selectable } from 'kysely';
+import { nextRetryDelayMs } from '../channels/backoff.js';
+import type { Channel, IncidentSummary, OutboundMessage, SendResult } from '../channels/channel.js';
+import type { Store } from '../store/dialect.js';
+import { notificationFromRow, notificationToRow } from '../store/repos/paging.repo.js';
+import type { Database, NotificationsTable } from '../store/schema.js';
+import type { ActionLinks } from './action-links.js';
+import { ACTION_LINK_TTL_SECONDS } from './action-links.js';
+
+/** How long a claim holds: longer than any provider timeout, so only a dead sender loses one. */
+const CLAIM_MS = 60_000;
+/** A sender stops before the provider call when its claim is this old (it may have been paused). */
+const CLAIM_SAFE_MS = 40_000;
+const MAX_ATTEMPTS = 8;
+/** Messages in flight per channel: a slow or hung provider fills its own slots, not the others'. */
+const SLOTS_PER_CHANNEL = 16;
+
+export interface ChannelSet {
+  /** The channel for a contact method, or why there is none ("no SMS provider is configured"). */
+  channelFor(contact: { type: ContactMethod['type']; address: string }): Channel | string;
+}
+
+export interface SenderDeps {
+  store: Store;
+  reposFor(db: Kysely<Database>): Repos;
+  clock: Clock;
+  channels: ChannelSet;
+  links: ActionLinks;
+  publicUrl: string;
+  newId(): string;
+  random?: () => number;
+  onResult?(channel: string, outcome: SendResult['outcome'] | 'suppressed'): void;
+  onError?(error: unknown): void;
+}
+
+/**
+ * Drains the notification outbox: claims due messages (FOR UPDATE SKIP LOCKED on PostgreSQL),
+ * sends each through its channel outside any transaction, and records the outcome with a reason a
+ * person can read. Temporary failures come back with backoff and jitter (honouring Retry-After);
+ * permanent ones fall back to the person's next contact method. Sends are at least once: a sender
+ * that dies mid-send leaves its claim to expire and another sends again with the same id.
+ */
+export function createSender(deps: SenderDeps) {
+  const { store } = deps;
+  const inFlight = new Map<string, number>();
+  const running = new Set<Promise<void>>();
+
+  async function run(now: Date): Promise<number> {
+    const at = now.toISOString();
+    const due = await store.db
+      .selectFrom('notifications')
+      .select('channel')
+      .distinct()
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('state', '=', 'queued'), eb('send_after', '<=', at)]),
+          eb.and([eb('state', '=', 'sending'), eb('claimed_until', '<', at)]),
+        ]),
+      )
+      .execute();
+    let started = 0;
+    for (const { channel } of due) {
+      const free = SLOTS_PER_CHANNEL - (inFlight.get(channel) ?? 0);
+      if (free <= 0) continue;
+      const claimed = await claim(channel, free, now);
+      for (const { row, token } of claimed) {
+        started++;
+        inFlight.set(channel, (inFlight.get(channel) ?? 0) + 1);
+        const work = deliver(row, token, performance.now())
+          .catch((error) => deps.onError?.(error))
+          .finally(() => {
+            inFlight.set(channel, (inFlight.get(channel) ?? 1) - 1);
+            running.delete(work);
+          });
+        running.add(work);
+      }
+    }
+    return started;
+  }
+
+  async function claim(channel: string, limit: number, now: Date) {
+    const at = now.toISOString();
+    return store.db.transaction().execute(async (trx) => {
+      const rows = await store.dialect
+        .claim(
+          trx
+            .selectFrom('notifications')
+            .selectAll()
+            .where('channel', '=', channel)
+            .where((eb) =>
+              eb.or([
+                eb.and([eb('state', '=', 'queued'), eb('send_after', '<=', at)]),
+                eb.and([eb('state', '=', 'sending'), eb('claimed_until', '<', at)]),
+              ]),
+            )
+            .orderBy('send_after')
+            .limit(limit),
+        )
+        .execute();
+      const claimed: { row: Selectable<NotificationsTable>; token: string }[] = [];
+      for (const row of rows) {
+        const token = randomUUID();
+        await trx
+          .updateTable('notifications')
+          .set({
+            state: 'sending',
+            claim_token: token,
+            claimed_until: new Date(now.getTime() + CLAIM_MS).toISOString(),
+            attempts: row.attempts + 1,
+            reason: `sending (attempt ${row.attempts + 1})`,
+            updated_at: at,
+          })
+          .where('id', '=', row.id)
+          .execute();
+        claimed.push({ row: { ...row, attempts: row.attempts + 1 }, token });
+      }
+      return claimed;
+    });
+  }
+
+  /** Writes the outcome, if the claim is still ours (a paused sender's late result is dropped). */
+  async function finish(
+    row: Selectable<NotificationsTable>,
+    token: string,
+    patch: Partial<NotificationsTable>,
+    after?: (trx: Kysely<Database>) => Promise<void>,
+  ) {
+    await store.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable('notifications')
+        .set({ ...patch, claim_token: null, claimed_until: null, updated_at: deps.clock.now().toISOString() })
+        .where('id', '=', row.id)
+        .where('claim_token', '=', token)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 1 && after) await after(trx);
+    });
+  }
+
+  async function deliver(row: Selectable<NotificationsTable>, token: string, claimedAt: number) {
+    const notification = notificationFromRow(row);
+    const repos = deps.reposFor(store.db);
+    const method = await repos.contactMethods.get(notification.contactMethodId);
+    const [user] = await repos.users.getMany([notification.userId]);
+    if (!method || !user || user.deactivatedAt) {
+      await finish(row, token, { state: 'failed', reason: 'the contact method or its person was removed' });
+      deps.onResult?.(row.channel, 'permanent');
+      return;
+    }
+    const incident = notification.incidentId ? await repos.incidents.get(notification.incidentId) : null;
+    if (notification.kind === 'page' && incident && incident.status !== 'triggered') {
+      const reason = `Incident #${incident.number} was ${incident.status} before this was sent`;
+      await finish(row, token, { state: 'suppressed', reason });
+      deps.onResult?.(row.channel, 'suppressed');
+      return;
+    }
+    const channel = deps.channels.channelFor(method);
+    if (typeof channel === 'string') {
+      await finish(row, token, { state: 'failed', reason: channel }, (trx) =>
+        fallBack(trx, notification, method, channel),
+      );
+      deps.onResult?.(row.channel, 'permanent');
+      return;
+    }
+    const message = await buildMessage(repos, notification, method, user, incident);
+    // A sender paused longer than its claim must not send: another has the message by now.
+    if (performance.now() - claimedAt > CLAIM_SAFE_MS) return;
+    const result = await channel.send(message);
+    deps.onResult?.(row.channel, result.outcome);
+    const now = deps.clock.now();
+    const at = now.toISOString();
+    if (result.outcome === 'sent' || result.outcome === 'delivered') {
+      await finish(row, token, {
+        state: result.outcome,
+        reason: result.reason,
+        provider_id: result.providerId ?? null,
+        sent_at: at,
+        delivered_at: result.outcome === 'delivered' ? at : null,
+        // A verification code leaves the database once it is on its way.
+        payload: notification.kind === 'verification' ? null : row.payload,
+      });
+      return;
+    }
+    if (result.outcome === 'temporary' && row.attempts < MAX_ATTEMPTS) {
+      const delay = nextRetryDelayMs(row.attempts, {
+        random: deps.random ?? Math.random,
+        ...(result.retryAfterMs !== undefined ? { retryAfterMs: result.retryAfterMs } : {}),
+      });
+      await finish(row, token, {
+        state: 'queued',
+        send_after: new Date(now.getTime() + delay).toISOString(),
+        reason: `${result.reason}; retrying in ${Math.ceil(delay / 1000)} s (attempt ${row.attempts} of ${MAX_ATTEMPTS})`,
+      });
+      return;
+    }
+    const reason =
+      result.outcome === 'temporary'
+        ? `${result.reason}; gave up after ${row.attempts} attempts`
+        : result.reason;
+    await finish(row, token, { state: 'failed', reason }, (trx) =>
+      fallBack(trx, notification, method, reason),
+    );
+  }
+
+  /**
+   * A page that cannot be delivered goes to the person's next usable contact method not tried yet
+   * for this incident, and the timeline says so.
+   */
+  async function fallBack(
+    trx: Kysely<Database>,
+    failed: Notification,
+    method: ContactMethod,
+    reason: string,
+  ) {
+    if (failed.kind !== 'page' || !failed.incidentId) return;
+    const repos = deps.reposFor(trx);
+    const tried = await trx
+      .selectFrom('notifications')
+      .select('contact_method_id')
+      .where('incident_id', '=', failed.incidentId)
+      .where('user_id', '=', failed.userId)
+      .execute();
+    const used = new Set(tried.map((t) => t.contact_method_id));
+    const next = (await repos.contactMethods.listForUser(failed.userId)).find(
+      (m) => isUsable(m) && !used.has(m.id),
+    );
+    const at = deps.clock.now().toISOString();
+    const [user] = await repos.users.getMany([failed.userId]);
+    const what = `${method.type} to ${user?.name ?? failed.userId} failed (${reason})`;
+    if (next) {
+      const fallback: Notification = {
+        ...failed,
+        id: deps.newId(),
+        contactMethodId: next.id,
+        channel: next.type,
+        state: 'queued',
+        reason: `fallback after ${what}`,
+        sendAfter: at,
+        attempts: 0,
+        providerId: null,
+        replyCode: null,
+        createdAt: at,
+        updatedAt: at,
+        sentAt: null,
+        deliveredAt: null,
+      };
+      await trx.insertInto('notifications').values(notificationToRow(fallback)).execute();
+    }
+    await repos.timeline.append([
+      {
+        id: deps.newId(),
+        incidentId: failed.incidentId,
+        at,
+        actor: systemActor,
+        type: 'unreachable',
+        message: next
+          ? `${what}; trying ${next.type} (${next.label})`
+          : `${what}; no other contact method to try`,
+        data: { notification_id: failed.id },
+      },
+    ]);
+  }
+
+  async function buildMessage(
+    repos: Repos,
+    n: Notification,
+    method: ContactMethod,
+    user: { id: string; name: string },
+    incident: Incident | null,
+  ): Promise<OutboundMessage> {
+    const summary = incident ? await summarise(repos, incident) : undefined;
+    const expires = Math.floor(deps.clock.now().getTime() / 1000) + ACTION_LINK_TTL_SECONDS;
+    const links = incident
+      ? {
+          acknowledge: deps.links.url({
+            incidentId: incident.id,
+            action: 'acknowledge',
+            userId: user.id,
+            expires,
+          }),
+          resolve: deps.links.url({ incidentId: incident.id, action: 'resolve', userId: user.id, expires }),
+        }
+      : undefined;
+    const code = typeof n.payload?.code === 'string' ? n.payload.code : undefined;
+    return {
+      id: n.id,
+      kind: n.kind,
+      contact: {
+        type: method.type,
+        address: method.address,
+        ...(method.secret ? { secret: method.secret } : {}),
+      },
+      recipient: { id: user.id, name: user.name },
+      ...(summary ? { incident: summary } : {}),
+      ...(links ? { links } : {}),
+      ...(n.replyCode !== null ? { replyCode: n.replyCode } : {}),
+      ...(code ? { verificationCode: code } : {}),
+      ...(n.previousProviderId ? { previousProviderId: n.previousProviderId } : {}),
+      text: textOf(n, summary, code),
+    };
+  }
+
+  async function summarise(repos: Repos, incident: Incident): Promise<IncidentSummary> {
+    const service = await repos.services.get(incident.serviceId);
+    let changedBy: string | null = null;
+    if (incident.status !== 'triggered') {
+      const entries = await repos.timeline.list(incident.id, { limit: 500, cursor: null });
+      const last = entries.data.filter((e) => e.type === incident.status).at(-1);
+      changedBy = last?.actor.name ?? null;
+    }
+    return {
+      id: incident.id,
+      number: incident.number,
+      title: incident.title,
+      status: incident.status,
+      urgency: incident.urgency,
+      priority: incident.priority,
+      severity: incident.severity,
+      serviceName: service?.name ?? 'unknown service',
+      htmlUrl: `${deps.publicUrl}/incidents/${incident.number}`,
+      createdAt: incident.createdAt,
+      changedBy,
+    };
+  }
+
+  return {
+    run,
+    /** Waits for the sends in flight (shutdown, tests). */
+    async drain(): Promise<void> {
+      while (running.size > 0) await Promise.allSettled([...running]);
+    },
+  };
+}
+
+function textOf(n: Notification, incident: IncidentSummary | undefined, code: string | undefined): string {
+  switch (n.kind) {
+    case 'verification':
+      return `Your Vigil verification code is ${code ?? '(missing)'}`;
+    case 'test':
+      return 'This is a test message from Vigil: this contact method works.';
+    default:
+      if (!incident) return 'Vigil';
+      if (incident.status === 'triggered') {
+        return `#${incident.number} ${incident.title} (${incident.serviceName}, ${incident.urgency} urgency)`;
+      }
+      return `#${incident.number} ${incident.title}: ${incident.status}${incident.changedBy ? ` by ${incident.changedBy}` : ''}`;
+  }
+}
+
+export type Sender = ReturnType<typeof createSender>;
