@@ -35,6 +35,7 @@ import { installIdempotency } from './http/idempotency.js';
 import { createMetrics, installMetrics, type Metrics } from './http/metrics.js';
 import { alertRoutes, auditRoutes, changeEventRoutes } from './http/routes/alerts.route.js';
 import { apiKeyRoutes } from './http/routes/api-keys.route.js';
+import { inboundRoutes } from './http/routes/inbound.route.js';
 import { incidentRoutes } from './http/routes/incidents.route.js';
 import { metaRoutes } from './http/routes/meta.route.js';
 import { pagingRoutes } from './http/routes/paging.route.js';
@@ -216,6 +217,7 @@ export async function buildApp(
   changeEventRoutes(typed, full);
   scheduleRoutes(typed, full);
   pagingRoutes(typed, full);
+  await app.register(inboundRoutes, { app: full });
   await app.register(ingestRoutes, {
     app: full,
     queue: ingestQueue,

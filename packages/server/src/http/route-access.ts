@@ -131,6 +131,14 @@ export const routeAccess: Record<string, Access> = {
   'POST /api/v1/users/:id/notification-rules': 'stakeholder',
   'DELETE /api/v1/users/:id/notification-rules/:itemId': 'stakeholder',
   'POST /api/v1/test/clock': 'admin',
+  // Answers from phones, Slack and links: each proves itself (Twilio or Slack signature, signed link).
+  'POST /webhooks/twilio/sms': 'public',
+  'POST /webhooks/twilio/voice': 'public',
+  'POST /webhooks/twilio/status': 'public',
+  'POST /webhooks/slack/interactions': 'public',
+  'POST /webhooks/slack/commands': 'public',
+  'GET /actions/:token': 'public',
+  'POST /actions/:token': 'public',
 
   'POST /v2/enqueue': 'integration',
   'POST /v2/change/enqueue': 'integration',
