@@ -26,6 +26,8 @@ export interface Config {
 export interface ChannelConfig {
   /** Hosts and CIDRs user-configured URLs may reach although private (VIGIL_OUTBOUND_ALLOW). */
   outboundAllow: string[];
+  /** How long one provider call may take before it counts as a temporary failure (default 10 s). */
+  outboundTimeoutMs?: number;
   smtp?: { url: string; from: string };
   twilio?: { accountSid: string; authToken: string; from: string; baseUrl: string };
   slack?: { botToken?: string; signingSecret?: string; apiBaseUrl?: string };
@@ -41,6 +43,7 @@ export function loadChannelConfig(env: NodeJS.ProcessEnv): ChannelConfig {
       .split(',')
       .map((entry) => entry.trim())
       .filter((entry) => entry !== ''),
+    outboundTimeoutMs: positiveInteger(env.VIGIL_OUTBOUND_TIMEOUT_MS, 'VIGIL_OUTBOUND_TIMEOUT_MS', 10_000),
   };
   if (env.VIGIL_SMTP_URL) {
     if (!/^smtps?:\/\//.test(env.VIGIL_SMTP_URL))

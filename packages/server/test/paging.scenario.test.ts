@@ -1,22 +1,7 @@
-import {
-  engines,
-  freePort,
-  ManualClock,
-  type SlackFake,
-  type SmtpCapture,
-  startSlackFake,
-  startSmtpCapture,
-  startTwilioFake,
-  type TestDatabase,
-  type TwilioFake,
-  createTestDatabase,
-} from '@vigil/testkit';
+import { engines } from '@vigil/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Runtime, startRuntime } from '../src/runtime.js';
+import { type PagingHarness, startPagingHarness } from './paging-harness.js';
 
-const TOKEN = 'vigil-paging-scenario-token-0123456789abcdef';
-const TWILIO = { accountSid: 'AC0000000000000000000000000000test', authToken: 'twilio-test-auth-token', from: '+15550000000' };
-const SLACK = { botToken: 'xoxb-test-token', signingSecret: 'slack-signing-secret-for-tests' };
 const ANA_PHONE = '+15550000001';
 const MAYA_PHONE = '+15550000002';
 
@@ -27,92 +12,26 @@ const MAYA_PHONE = '+15550000002';
  * message changes to "Acknowledged by Maya", and nothing further is sent. Any other message fails it.
  */
 describe.each(engines)('paging, end to end with fakes, on %s', (engine) => {
-  let db: TestDatabase;
-  let runtime: Runtime;
-  let clock: ManualClock;
-  let smtp: SmtpCapture;
-  let twilio: TwilioFake;
-  let slack: SlackFake;
-  let url: string;
-
-  const api = async (method: string, path: string, payload?: unknown) => {
-    const res = await runtime.app.inject({
-      method: method as 'GET',
-      url: path,
-      headers: { authorization: `Bearer ${TOKEN}` },
-      ...(payload === undefined ? {} : { payload: payload as object }),
-    });
-    if (res.statusCode >= 300) throw new Error(`${method} ${path}: ${res.statusCode} ${res.body}`);
-    return res.body ? res.json() : null;
-  };
-
-  /** One engine cycle with every send it starts finished: what the next second of real time does. */
-  const cycle = async () => {
-    await runtime.paging.engine.runOnce();
-    await runtime.paging.engine.drain();
-    await runtime.paging.engine.runOnce();
-    await runtime.paging.engine.drain();
-  };
-
-  const assertQuiet = () => {
-    smtp.mails.assertNothingElse();
-    twilio.messages.assertNothingElse();
-    twilio.calls.assertNothingElse();
-    slack.apiCalls.assertNothingElse();
-  };
-
+  let h: PagingHarness;
   beforeAll(async () => {
-    [smtp, twilio, slack] = await Promise.all([
-      startSmtpCapture(),
-      startTwilioFake(TWILIO),
-      startSlackFake(SLACK),
-    ]);
-    db = await createTestDatabase(engine);
-    clock = new ManualClock('2026-03-08T06:00:00Z');
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    runtime = await startRuntime(
-      {
-        dataDir: db.dataDir,
-        databaseUrl: db.databaseUrl,
-        publicUrl: url,
-        secretKey: Buffer.alloc(32, 3),
-        bootstrapToken: TOKEN,
-        testClock: false,
-        channels: {
-          outboundAllow: ['127.0.0.1/32'],
-          smtp: { url: smtp.url, from: 'Vigil <vigil@example.com>' },
-          twilio: { ...TWILIO, baseUrl: twilio.url },
-          slack: { ...SLACK, apiBaseUrl: slack.apiUrl },
-        },
-      },
-      { clock },
-    );
-    await runtime.app.listen({ port, host: '127.0.0.1' });
+    h = await startPagingHarness(engine);
   });
-  afterAll(async () => {
-    await runtime?.close();
-    await db?.drop();
-    await Promise.all([smtp?.close(), twilio?.close(), slack?.close()]);
-  });
+  afterAll(() => h?.close());
 
   it('pages the on-call person, escalates to the manager, and stops when the manager acknowledges by SMS', async () => {
+    const { api, cycle, assertQuiet, smtp, twilio, slack, clock, url } = h;
     // People, each proving their phone and address with the code Vigil sends them.
-    const ana = await api('POST', '/api/v1/users', { name: 'Ana', email: 'ana@example.com', role: 'responder' });
-    const maya = await api('POST', '/api/v1/users', { name: 'Maya', email: 'maya@example.com', role: 'manager' });
-    const verify = async (userId: string, type: string, address: string) => {
-      const method = await api('POST', `/api/v1/users/${userId}/contact-methods`, { type, address });
-      await cycle();
-      const text =
-        type === 'email'
-          ? (await smtp.mails.waitAndTake((m) => m.to.includes(address))).text
-          : (await twilio.messages.waitAndTake((m) => m.to === address)).body;
-      const code = /\b(\d{6})\b/.exec(text)?.[1];
-      expect(code, text).toBeDefined();
-      const verified = await api('POST', `/api/v1/users/${userId}/contact-methods/${method.id}/verify`, { code });
-      expect(verified.verified).toBe(true);
-      return method;
-    };
+    const ana = await api('POST', '/api/v1/users', {
+      name: 'Ana',
+      email: 'ana@example.com',
+      role: 'responder',
+    });
+    const maya = await api('POST', '/api/v1/users', {
+      name: 'Maya',
+      email: 'maya@example.com',
+      role: 'manager',
+    });
+    const verify = h.verifiedContact;
     await verify(ana.id, 'sms', ANA_PHONE);
     await verify(ana.id, 'email', 'ana@example.com');
     await api('POST', `/api/v1/users/${ana.id}/contact-methods`, { type: 'slack', address: 'UANA00001' });
@@ -122,7 +41,13 @@ describe.each(engines)('paging, end to end with fakes, on %s', (engine) => {
     const schedule = await api('POST', '/api/v1/schedules', {
       name: 'Primary',
       time_zone: 'Europe/London',
-      layers: [{ name: 'weekly', users: [ana.id], rotation: { type: 'weekly', shift_length: 1, handoff_at: '2026-03-02T09:00' } }],
+      layers: [
+        {
+          name: 'weekly',
+          users: [ana.id],
+          rotation: { type: 'weekly', shift_length: 1, handoff_at: '2026-03-02T09:00' },
+        },
+      ],
     });
     const policy = await api('POST', '/api/v1/escalation-policies', {
       name: 'Checkout',
@@ -131,11 +56,16 @@ describe.each(engines)('paging, end to end with fakes, on %s', (engine) => {
         { delay_minutes: 10, targets: [{ type: 'user', id: maya.id }] },
       ],
     });
-    const service = await api('POST', '/api/v1/services', { name: 'Checkout', escalation_policy_id: policy.id });
-    const integration = await api('POST', `/api/v1/services/${service.id}/integrations`, { type: 'events_v2' });
+    const service = await api('POST', '/api/v1/services', {
+      name: 'Checkout',
+      escalation_policy_id: policy.id,
+    });
+    const integration = await api('POST', `/api/v1/services/${service.id}/integrations`, {
+      type: 'events_v2',
+    });
 
     // The alert.
-    const enqueue = await runtime.app.inject({
+    const enqueue = await h.runtime.app.inject({
       method: 'POST',
       url: '/v2/enqueue',
       payload: {
@@ -192,11 +122,22 @@ describe.each(engines)('paging, end to end with fakes, on %s', (engine) => {
     assertQuiet();
 
     const timeline = await api('GET', '/api/v1/incidents/1/timeline');
-    expect(timeline.data.map((e: { type: string }) => e.type)).toEqual(['triggered', 'paged', 'paged', 'acknowledged']);
-    expect(timeline.data[1].message).toMatch(/Step 1 of 2: paging Ana \(on call for Primary\) by SMS, e-mail, Slack/);
+    expect(timeline.data.map((e: { type: string }) => e.type)).toEqual([
+      'triggered',
+      'paged',
+      'paged',
+      'acknowledged',
+    ]);
+    expect(timeline.data[1].message).toMatch(
+      /Step 1 of 2: paging Ana \(on call for Primary\) by SMS, e-mail, Slack/,
+    );
     expect(timeline.data[2].message).toMatch(/Step 2 of 2: paging Maya \(named in the policy\) by SMS/);
     const notifications = await api('GET', '/api/v1/incidents/1/notifications');
-    expect(notifications.data.map((n: { channel: string; kind: string; state: string }) => `${n.kind}:${n.channel}:${n.state}`)).toEqual([
+    expect(
+      notifications.data.map(
+        (n: { channel: string; kind: string; state: string }) => `${n.kind}:${n.channel}:${n.state}`,
+      ),
+    ).toEqual([
       'page:sms:sent',
       'page:email:delivered',
       'page:slack:delivered',

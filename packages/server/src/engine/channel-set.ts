@@ -1,5 +1,5 @@
-import { createChannels } from '../channels/registry.js';
 import { createOutboundHttp } from '../channels/outbound-http.js';
+import { createChannels } from '../channels/registry.js';
 import { createSsrfGuard, parseAllowList } from '../channels/ssrf-guard.js';
 import type { ChannelConfig } from '../config.js';
 import type { ChannelSet } from './sender.js';
@@ -17,6 +17,7 @@ export const missingProvider: Record<string, string> = {
 export function createChannelSet(config: ChannelConfig, publicUrl: string): ChannelSet {
   const http = createOutboundHttp({
     guard: createSsrfGuard({ allow: parseAllowList(config.outboundAllow.join(',')) }),
+    defaultTimeoutMs: config.outboundTimeoutMs ?? 10_000,
   });
   const channels = createChannels({
     http,
