@@ -67,10 +67,18 @@ export function createEscalationModule(deps: EscalationModuleDeps) {
       .orderBy('next_at')
       .limit(limit)
       .execute();
+    // On PostgreSQL a few at once (each its own transaction and connection); SQLite has one writer.
+    const lanes = store.dialect.engine === 'postgres' ? 4 : 1;
     let done = 0;
-    for (const { incident_id } of due) {
-      if (await reconcileOne(incident_id, now)) done++;
-    }
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: lanes }, async () => {
+        while (next < due.length) {
+          const { incident_id } = due[next++]!;
+          if (await reconcileOne(incident_id, now)) done++;
+        }
+      }),
+    );
     return done;
   }
 

@@ -146,6 +146,15 @@ export function createSender(deps: SenderDeps) {
     });
   }
 
+  async function stillMine(id: string, token: string): Promise<boolean> {
+    const current = await store.db
+      .selectFrom('notifications')
+      .select(['claim_token', 'claimed_until'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return current?.claim_token === token && (current.claimed_until ?? '') > deps.clock.now().toISOString();
+  }
+
   async function deliver(row: Selectable<NotificationsTable>, token: string, claimedAt: number) {
     const notification = notificationFromRow(row);
     const repos = deps.reposFor(store.db);
@@ -172,8 +181,9 @@ export function createSender(deps: SenderDeps) {
       return;
     }
     const message = await buildMessage(repos, notification, method, user, incident);
-    // A sender paused longer than its claim must not send: another has the message by now.
-    if (performance.now() - claimedAt > CLAIM_SAFE_MS) return;
+    // A sender that was paused must not send what another instance has claimed since: the claim is
+    // checked just before the provider call (and the provider gets the same id either way).
+    if (performance.now() - claimedAt > CLAIM_SAFE_MS || !(await stillMine(row.id, token))) return;
     const result = await channel.send(message);
     deps.onResult?.(row.channel, result.outcome);
     const now = deps.clock.now();
