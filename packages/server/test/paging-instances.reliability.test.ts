@@ -31,7 +31,8 @@ interface Instance {
  * Three engine instances on one PostgreSQL; incidents escalate through three steps (one person per
  * step, each reached by a signed webhook) while one instance after another is killed with SIGKILL
  * and restarted, and one is paused (SIGSTOP) for longer than PostgreSQL lets a transaction idle.
- * Every step must fire exactly once, on time, and every page reach its person.
+ * Every step must fire exactly once, on time, and every page reach its person. `npm test` runs this
+ * file alone, after the others, so its timings are not those of a machine busy with other tests.
  */
 describe('paging with three engine instances, SIGKILL and SIGSTOP, on postgres', () => {
   let db: TestDatabase;
