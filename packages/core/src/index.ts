@@ -21,6 +21,7 @@ export * from './paging/contact.service.js';
 export * from './paging/contact-address.js';
 export * from './paging/escalation-policy.service.js';
 export * from './paging/escalation-steps.js';
+export * from './paging/notice.js';
 export * from './paging/paging.js';
 export * from './ports.js';
 export * from './schedule/index.js';

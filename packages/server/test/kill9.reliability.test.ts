@@ -170,7 +170,7 @@ describe.each(engines)('kill -9 while ingesting on %s', (engine) => {
 
   it('drains requests in flight on SIGTERM: everything answered is stored, and it exits 0', async () => {
     if (!child || child.exitCode !== null) await start();
-    const { service, integration } = await serviceWithIntegration('Drain');
+    const { integration } = await serviceWithIntegration('Drain');
     const send = (key: string) =>
       fetch(`${base()}/v2/enqueue`, {
         method: 'POST',

@@ -34,7 +34,6 @@ export interface PagingHarness {
   twilio: TwilioFake;
   slack: SlackFake;
   url: string;
-  // biome-ignore lint/suspicious/noExplicitAny: JSON answers, checked field by field in the tests
   api(method: string, path: string, payload?: unknown): Promise<any>;
   /** One engine cycle with every send it starts finished (what the next second of real time does). */
   cycle(): Promise<void>;

@@ -83,7 +83,7 @@ describe.each(engines)('paging, end to end with fakes, on %s', (engine) => {
     expect(sms.body).toMatch(/#1/);
     expect(sms.body).toContain('Checkout 5xx rate at 12%');
     expect(sms.body).toMatch(/1a/);
-    const mail = smtp.mails.take((m) => m.to.includes('ana@example.com'));
+    const mail = await smtp.mails.waitAndTake((m) => m.to.includes('ana@example.com'));
     expect(mail.subject).toContain('#1');
     expect(mail.text).toContain('/actions/');
     const post = slack.apiCalls.take((c) => c.method === 'chat.postMessage' && c.channel === 'UANA00001');

@@ -15,7 +15,13 @@ describe.each(engines)('store on %s', (engine) => {
     try {
       expect(await migrationsAreCurrent(a)).toBe(false);
       const applied = await Promise.all([migrateToLatest(a), migrateToLatest(b)]);
-      expect(applied.flat()).toEqual(['0001-initial', '0002-change-events', '0003-schedules', '0004-paging']);
+      expect(applied.flat()).toEqual([
+        '0001-initial',
+        '0002-change-events',
+        '0003-schedules',
+        '0004-paging',
+        '0005-schedule-watch',
+      ]);
       expect(await migrateToLatest(a)).toEqual([]);
       expect(await migrationsAreCurrent(b)).toBe(true);
     } finally {

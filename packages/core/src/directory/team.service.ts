@@ -72,6 +72,13 @@ export function createTeamService(deps: UseCaseDeps) {
         const services = await repos.services.countForTeam(id);
         if (services > 0)
           throw new VigilError('CONFLICT', `The team owns ${services} service(s); move them first`);
+        const policies = await repos.policies.usingTarget('team', id);
+        if (policies.length > 0) {
+          throw new VigilError(
+            'CONFLICT',
+            `Escalation policies page this team (${policies.map((p) => p.name).join(', ')}); change them first`,
+          );
+        }
         await repos.teams.delete(id);
         const now = toInstant(clock.now());
         await recordAudit(repos, deps, ctx, now, {

@@ -97,7 +97,7 @@ export function createContactService(deps: UseCaseDeps & { newWebhookSecret(): s
   }
 
   return {
-    async list(ctx: RequestContext, userId: string): Promise<ContactMethod[]> {
+    async list(_ctx: RequestContext, userId: string): Promise<ContactMethod[]> {
       await mustGetUser(uow.read, userId);
       return uow.read.contactMethods.listForUser(userId);
     },
@@ -196,7 +196,7 @@ export function createContactService(deps: UseCaseDeps & { newWebhookSecret(): s
       });
     },
 
-    async listRules(ctx: RequestContext, userId: string): Promise<NotificationRule[]> {
+    async listRules(_ctx: RequestContext, userId: string): Promise<NotificationRule[]> {
       await mustGetUser(uow.read, userId);
       return uow.read.notificationRules.listForUser(userId);
     },

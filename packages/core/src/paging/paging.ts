@@ -62,7 +62,8 @@ export interface NotificationRule {
 export const notificationStates = ['queued', 'sending', 'sent', 'delivered', 'failed', 'suppressed'] as const;
 export type NotificationState = (typeof notificationStates)[number];
 
-export type NotificationKind = 'page' | 'update' | 'test' | 'verification' | 'summary';
+/** `notice`: information that is not one incident's page (hand-offs, gaps, cover requests). */
+export type NotificationKind = 'page' | 'update' | 'test' | 'verification' | 'summary' | 'notice';
 
 /** One message to one contact method, with its delivery state and a reason a person can read. */
 export interface Notification {

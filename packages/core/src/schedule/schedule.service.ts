@@ -258,6 +258,13 @@ export function createScheduleService(deps: UseCaseDeps) {
     async delete(ctx: RequestContext, id: string): Promise<void> {
       await uow.transaction(async (repos) => {
         const before = await mustGet(repos, id);
+        const policies = await repos.policies.usingTarget('schedule', id);
+        if (policies.length > 0) {
+          throw new VigilError(
+            'CONFLICT',
+            `Escalation policies page through this schedule (${policies.map((p) => p.name).join(', ')}); change them first`,
+          );
+        }
         await repos.schedules.delete(id);
         await recordAudit(repos, deps, ctx, toInstant(clock.now()), {
           action: 'schedule.delete',

@@ -1,4 +1,5 @@
 import { roleAtLeast } from '../auth/roles.js';
+import { queueNotices } from '../paging/notice.js';
 import type { Repos } from '../ports.js';
 import type { RequestContext } from '../shared/actor.js';
 import { toInstant } from '../shared/clock.js';
@@ -38,6 +39,10 @@ const MAX_REQUEST_DAYS = 31;
  * The "on-call market": cover requests and swaps. Accepting one turns it into overrides in the same
  * transaction; the first to accept wins, everyone after gets CONFLICT.
  */
+/** "2026-03-14 04:00 to 2026-03-15 04:00 UTC": people read it in their own zone in the app. */
+const describeRange = (start: string, end: string) =>
+  `${start.slice(0, 16).replace('T', ' ')} to ${end.slice(0, 16).replace('T', ' ')} UTC`;
+
 export function createShiftRequestService(deps: UseCaseDeps) {
   const { uow, clock, newId } = deps;
 
@@ -86,6 +91,21 @@ export function createShiftRequestService(deps: UseCaseDeps) {
         }
       }
       await repos.shiftRequests.insert(request);
+      // Those who could take it hear about it: the person asked, or everyone on the schedule.
+      const schedule = await repos.schedules.get(request.scheduleId);
+      const everyone = schedule?.layers.flatMap((layer) => layer.users) ?? [];
+      const audience = (request.targetUserId ? [request.targetUserId] : everyone).filter(
+        (id) => id !== request.requesterId,
+      );
+      const [requester] = await repos.users.getMany([request.requesterId]);
+      await queueNotices(repos, deps, audience, {
+        title: `${requester?.name ?? 'Someone'} asks for ${request.kind === 'swap' ? 'a swap' : 'cover'} on ${schedule?.name ?? 'a schedule'}`,
+        body: `${describeRange(request.start, request.end)}${
+          request.kind === 'swap' && request.swapStart && request.swapEnd
+            ? `, in exchange for ${describeRange(request.swapStart, request.swapEnd)}`
+            : ''
+        }.${request.message ? ` "${request.message}"` : ''} Accept it in Vigil: the first to accept takes it.`,
+      });
       await recordAudit(repos, deps, ctx, request.createdAt, {
         action: `schedule.${request.kind}_request.create`,
         objectType: 'shift_request',
@@ -118,6 +138,17 @@ export function createShiftRequestService(deps: UseCaseDeps) {
         throw new VigilError('CONFLICT', 'Someone answered the request first');
       }
       const overrides = await effect(repos, after);
+      if (status === 'accepted') {
+        const [taker] = await repos.users.getMany([ctx.userId]);
+        await queueNotices(repos, deps, [request.requesterId, ctx.userId], {
+          title: `${taker?.name ?? 'Someone'} took ${request.kind === 'swap' ? 'the swap' : 'the cover request'}`,
+          body: `${describeRange(request.start, request.end)} is now ${taker?.name ?? 'theirs'}’s${
+            request.kind === 'swap' && request.swapStart && request.swapEnd
+              ? `; ${describeRange(request.swapStart, request.swapEnd)} is the requester’s`
+              : ''
+          }. The schedule shows it as an override.`,
+        });
+      }
       await recordAudit(repos, deps, ctx, now, {
         action: `schedule.${request.kind}_request.${status}`,
         objectType: 'shift_request',

@@ -127,7 +127,7 @@ export const Notification = Type.Object({
   user_id: Id,
   contact_method_id: Id,
   channel: ContactType,
-  kind: StringEnum(['page', 'update', 'test', 'verification', 'summary'] as const),
+  kind: StringEnum(['page', 'update', 'test', 'verification', 'summary', 'notice'] as const),
   step: Nullable(Type.Integer()),
   state: NotificationState,
   reason: Type.String({ description: 'What happened, for a person' }),

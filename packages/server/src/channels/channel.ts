@@ -44,7 +44,12 @@ export type MessageKind =
   /** A code to verify the contact method. */
   | 'verification'
   /** Several pages bundled into one message by the per-contact-method throttle. */
-  | 'summary';
+  | 'summary'
+  /**
+   * Information that is not about one incident, in `notice`: an on-call hand-off ("You are on call
+   * for Payments from now until …"), a gap in a schedule, a request to cover or swap a shift.
+   */
+  | 'notice';
 
 export interface OutboundMessage {
   /** The notification's id: also the idempotency key sent to providers that take one. */
@@ -71,6 +76,15 @@ export interface OutboundMessage {
   replyCode?: number;
   /** For `verification`. */
   verificationCode?: string;
+  /** For `notice`. */
+  notice?: {
+    /** One short line: "You are on call for Payments". */
+    title: string;
+    /** A few lines of plain text. */
+    body: string;
+    /** A link into the web app. */
+    url?: string;
+  };
   /** For `update` on channels that update in place: the provider's id of the first message (Slack `channel:ts`). */
   previousProviderId?: string;
   /** Plain text of the whole message, for channels without their own rendering. */

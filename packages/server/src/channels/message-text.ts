@@ -72,3 +72,26 @@ export function summaryIncidents(message: OutboundMessage): IncidentSummary[] {
 export function malformed(message: OutboundMessage, missing: string): SendResult {
   return { outcome: 'permanent', reason: `the ${message.kind} message has no ${missing}` };
 }
+
+/** What a message of its kind cannot be rendered without, for `malformed`: "code", "notice", "incident". */
+export function requiredPart(message: OutboundMessage): string {
+  switch (message.kind) {
+    case 'verification':
+      return 'code';
+    case 'notice':
+      return 'notice';
+    default:
+      return 'incident';
+  }
+}
+
+/**
+ * The body of a notice as lines: line breaks kept (a notice is a few lines of plain text), each line's
+ * other whitespace collapsed, blank lines at either end dropped and runs of blank lines made one.
+ */
+export function noticeLines(body: string): string[] {
+  const lines = body.split(/\r\n|\r|\n/).map(oneLine);
+  const kept = lines.filter((line, i) => line !== '' || (i > 0 && lines[i - 1] !== ''));
+  while (kept.length > 0 && kept.at(-1) === '') kept.pop();
+  return kept;
+}

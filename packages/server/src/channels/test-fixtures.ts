@@ -84,6 +84,31 @@ export function testUpdate(
   };
 }
 
+export const TEST_NOTICE = {
+  title: 'You are on call for Payments',
+  body: 'From now until Mon 9 Mar 09:00 (Europe/London).\nBo hands over to you.',
+  url: 'https://vigil.example.com/schedules/payments',
+};
+
+/** A notice (an on-call hand-off) to `address`: no incident, no links, no reply code. */
+export function testNotice(
+  type: ContactType,
+  address: string,
+  overrides: Partial<OutboundMessage> = {},
+): OutboundMessage {
+  counter += 1;
+  const notice = overrides.notice ?? TEST_NOTICE;
+  return {
+    id: `ntf_test_${counter}`,
+    kind: 'notice',
+    contact: { type, address },
+    recipient: { id: 'usr_ana', name: 'Ana' },
+    notice,
+    text: `${notice.title}\n${notice.body}`,
+    ...overrides,
+  };
+}
+
 /** A port nothing listens on (bound, read, closed). */
 export async function closedPort(): Promise<number> {
   const { createServer } = await import('node:net');

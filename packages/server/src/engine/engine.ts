@@ -1,11 +1,14 @@
 import type { Clock } from '@vigil/core';
 import type { EscalationModule } from './escalation.module.js';
+import type { ScheduleModule } from './schedule.module.js';
 import type { Sender } from './sender.js';
 
 export interface EngineDeps {
   clock: Clock;
   escalation: EscalationModule;
   sender: Sender;
+  /** Hand-off notices and gap warnings (runs once a minute of engine time). */
+  schedules?: ScheduleModule;
   /** A cycle runs at least this often; a nudge runs one at once. */
   intervalMs?: number;
   onCycle?(seconds: number): void;
@@ -30,6 +33,7 @@ export function createEngine(deps: EngineDeps) {
     const started = performance.now();
     // Escalations first, in batches until none is due, so their messages go out in this cycle.
     while ((await deps.escalation.run(deps.clock.now(), BATCH)) === BATCH) {}
+    await deps.schedules?.run(deps.clock.now());
     await deps.sender.run(deps.clock.now());
     deps.onCycle?.((performance.now() - started) / 1000);
   }

@@ -304,8 +304,9 @@ export function createEscalationModule(deps: EscalationModuleDeps) {
         }
       }
     }
-    const seen = new Set<string>();
-    return out.filter((t) => (seen.has(t.userId) ? false : (seen.add(t.userId), true)));
+    const first = new Map<string, { userId: string; why: string }>();
+    for (const target of out) if (!first.has(target.userId)) first.set(target.userId, target);
+    return [...first.values()];
   }
 
   /** Writes the messages that page these people by their rules; says who could not be reached and why. */

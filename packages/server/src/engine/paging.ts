@@ -8,6 +8,7 @@ import { reposFor } from '../store/unit-of-work.js';
 import type { ActionLinks } from './action-links.js';
 import { createEngine } from './engine.js';
 import { createEscalationModule } from './escalation.module.js';
+import { createScheduleModule } from './schedule.module.js';
 import { type ChannelSet, createSender } from './sender.js';
 
 export interface PagingDeps {
@@ -45,14 +46,22 @@ export function createPaging(deps: PagingDeps) {
     onResult: (channel, outcome) => deps.metrics.notificationsSent.inc({ channel, outcome }),
     onError: (error) => deps.log?.error({ err: error }, 'sending a notification failed'),
   });
+  const schedules = createScheduleModule({
+    store: deps.store,
+    reposFor: repos,
+    newId: deps.newId,
+    clock: deps.clock,
+    publicUrl: deps.publicUrl,
+  });
   const engine = createEngine({
     clock: deps.clock,
     escalation,
     sender,
+    schedules,
     onCycle: (seconds) => deps.metrics.engineCycleSeconds.observe(seconds),
     onError: (error) => deps.log?.error({ err: error }, 'engine cycle failed; the next one retries'),
   });
-  return { engine, escalation, sender };
+  return { engine, escalation, sender, schedules };
 }
 
 export type Paging = ReturnType<typeof createPaging>;

@@ -301,6 +301,14 @@ export function createSender(deps: SenderDeps) {
         }
       : undefined;
     const code = typeof n.payload?.code === 'string' ? n.payload.code : undefined;
+    const notice =
+      n.kind === 'notice' && typeof n.payload?.title === 'string'
+        ? {
+            title: n.payload.title,
+            body: typeof n.payload.body === 'string' ? n.payload.body : '',
+            ...(typeof n.payload.url === 'string' ? { url: n.payload.url } : {}),
+          }
+        : undefined;
     return {
       id: n.id,
       kind: n.kind,
@@ -314,6 +322,7 @@ export function createSender(deps: SenderDeps) {
       ...(links ? { links } : {}),
       ...(n.replyCode !== null ? { replyCode: n.replyCode } : {}),
       ...(code ? { verificationCode: code } : {}),
+      ...(notice ? { notice } : {}),
       ...(n.previousProviderId ? { previousProviderId: n.previousProviderId } : {}),
       text: textOf(n, summary, code),
     };
@@ -357,6 +366,8 @@ function textOf(n: Notification, incident: IncidentSummary | undefined, code: st
       return `Your Vigil verification code is ${code ?? '(missing)'}`;
     case 'test':
       return 'This is a test message from Vigil: this contact method works.';
+    case 'notice':
+      return `${String(n.payload?.title ?? 'Vigil')}. ${String(n.payload?.body ?? '')}`.trim();
     default:
       if (!incident) return 'Vigil';
       if (incident.status === 'triggered') {

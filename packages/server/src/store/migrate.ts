@@ -4,6 +4,7 @@ import * as initial from './migrations/0001-initial.js';
 import * as changeEvents from './migrations/0002-change-events.js';
 import * as schedules from './migrations/0003-schedules.js';
 import * as paging from './migrations/0004-paging.js';
+import * as scheduleWatch from './migrations/0005-schedule-watch.js';
 
 type EngineMigration = { up(db: Kysely<any>, engine: 'sqlite' | 'postgres'): Promise<void> };
 
@@ -13,6 +14,7 @@ const migrations: Record<string, EngineMigration> = {
   '0002-change-events': changeEvents,
   '0003-schedules': schedules,
   '0004-paging': paging,
+  '0005-schedule-watch': scheduleWatch,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -304,7 +304,16 @@ export interface NotificationsTable {
   delivered_at: string | null;
 }
 
+export interface ScheduleWatchTable {
+  schedule_id: string;
+  handoffs_until: string;
+  gaps_checked_at: string | null;
+  gaps_warned: string | null;
+  gaps_warned_at: string | null;
+}
+
 export interface Database {
+  schedule_watch: ScheduleWatchTable;
   escalation_policies: EscalationPoliciesTable;
   contact_methods: ContactMethodsTable;
   notification_rules: NotificationRulesTable;

@@ -1,6 +1,7 @@
 import type { IncidentSummary, OutboundMessage } from '../channel.js';
 import {
   incidentLabel,
+  noticeLines,
   oneLine,
   openActions,
   safeLink,
@@ -11,9 +12,9 @@ import {
 } from '../message-text.js';
 
 /**
- * What a page, an update, a test, a verification code and a summary look like by mail: a subject,
- * plain text, and simple HTML (inline styles, one column, links as buttons) that survives the mail
- * clients that strip <style>. Every value from an incident is escaped.
+ * What a page, an update, a test, a verification code, a summary and a notice look like by mail: a
+ * subject, plain text, and simple HTML (inline styles, one column, links as buttons) that survives the
+ * mail clients that strip <style>. Every value from an incident or a notice is escaped.
  */
 
 export interface RenderedEmail {
@@ -43,6 +44,8 @@ export function renderEmail(message: OutboundMessage): RenderedEmail | undefined
           );
     case 'summary':
       return renderSummary(message);
+    case 'notice':
+      return message.notice && renderNotice(message.notice);
   }
 }
 
@@ -133,6 +136,28 @@ function renderSummary(message: OutboundMessage): RenderedEmail {
     ].join('\n'),
   );
   return { subject: `[Vigil] ${heading}`, text, html };
+}
+
+/** "[Vigil] You are on call for Payments": the title, the body as written, a link into the app. */
+function renderNotice(notice: NonNullable<OutboundMessage['notice']>): RenderedEmail {
+  const title = oneLine(notice.title);
+  const lines = noticeLines(notice.body);
+  const open = safeLink(notice.url);
+  const text = [
+    title,
+    ...(lines.length > 0 ? ['', ...lines] : []),
+    ...(open ? ['', `Open in Vigil: ${open}`] : []),
+  ].join('\n');
+  const html = page(
+    [
+      `<h1 style="margin:0 0 12px;font-size:20px;line-height:1.3">${escapeHtml(title)}</h1>`,
+      lines.length > 0
+        ? `<p style="margin:0 0 16px;font-size:14px;white-space:pre-wrap">${escapeHtml(lines.join('\n'))}</p>`
+        : '',
+      open ? `<p style="margin:0">${button(open, 'Open in Vigil', '#1f6feb')}</p>` : '',
+    ].join('\n'),
+  );
+  return { subject: `[Vigil] ${title}`, text, html };
 }
 
 function renderNote(subject: string, heading: string, text: string): RenderedEmail {

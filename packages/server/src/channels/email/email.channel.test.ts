@@ -1,7 +1,15 @@
 import { createServer, type Socket } from 'node:net';
 import { type SmtpCapture, startSmtpCapture } from '@vigil/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { closedPort, TEST_LINKS, testIncident, testPage, testUpdate } from '../test-fixtures.js';
+import {
+  closedPort,
+  TEST_LINKS,
+  TEST_NOTICE,
+  testIncident,
+  testNotice,
+  testPage,
+  testUpdate,
+} from '../test-fixtures.js';
 import { checkEmailAddress, createEmailChannel, threadRoot } from './email.channel.js';
 
 let smtp: SmtpCapture;
@@ -99,6 +107,58 @@ describe('e-mail channel', () => {
     const mail = await smtp.mails.waitAndTake();
     expect(mail.subject).toBe('[Vigil] 2 incidents need attention');
     expect(mail.text).toContain('#43 Latency high (Checkout, Triggered)');
+  });
+
+  it('sends a notice: the title as subject, the body as written, a link into Vigil, no incident', async () => {
+    const result = await channel().send(testNotice('email', 'ana@example.com'));
+    expect(result.outcome).toBe('delivered');
+    const mail = await smtp.mails.waitAndTake();
+    expect(mail.subject).toBe('[Vigil] You are on call for Payments');
+    expect(mail.text).toBe(
+      [
+        'You are on call for Payments',
+        '',
+        'From now until Mon 9 Mar 09:00 (Europe/London).',
+        'Bo hands over to you.',
+        '',
+        `Open in Vigil: ${TEST_NOTICE.url}`,
+      ].join('\n'),
+    );
+    expect(mail.html).toContain('>You are on call for Payments</h1>');
+    expect(mail.html).toContain('From now until Mon 9 Mar 09:00 (Europe/London).\nBo hands over to you.');
+    expect(mail.html).toContain(`href="${TEST_NOTICE.url}"`);
+    expect(mail.html).toContain('>Open in Vigil</a>');
+    expect(mail.html).not.toContain('Acknowledge');
+    expect(mail.headers.references).toBeUndefined();
+    expect(mail.headers['x-vigil-incident-id']).toBeUndefined();
+    expect(mail.headers['x-priority']).toBeUndefined();
+  });
+
+  it('escapes a notice, leaves out a missing or unsafe link, and refuses a notice without one', async () => {
+    await channel().send(
+      testNotice('email', 'ana@example.com', {
+        notice: { title: 'Payments <EU> has nobody on call', body: 'Sat 14 Mar 02:00–06:00 & "later"' },
+      }),
+    );
+    await channel().send(
+      testNotice('email', 'ana@example.com', {
+        notice: { title: 'Ana asks who can cover Payments', body: '', url: 'javascript:alert(1)' },
+      }),
+    );
+    const gap = await smtp.mails.waitAndTake();
+    expect(gap.subject).toBe('[Vigil] Payments <EU> has nobody on call');
+    expect(gap.html).toContain('Payments &lt;EU&gt; has nobody on call');
+    expect(gap.html).toContain('Sat 14 Mar 02:00–06:00 &amp; &quot;later&quot;');
+    expect(gap.html).not.toContain('<EU>');
+    expect(gap.text).not.toContain('Open in Vigil');
+    const cover = await smtp.mails.waitAndTake();
+    expect(cover.text).toBe('Ana asks who can cover Payments');
+    expect(cover.html).not.toContain('javascript:');
+
+    expect(await channel().send(testNotice('email', 'ana@example.com', { notice: undefined }))).toEqual({
+      outcome: 'permanent',
+      reason: 'the notice message has no notice',
+    });
   });
 
   it('authenticates with the credentials of the URL and never repeats the password', async () => {

@@ -1,7 +1,7 @@
 import { createTransport, type SendMailOptions } from 'nodemailer';
 import type { Channel, SendResult } from '../channel.js';
 import { redact } from '../http-send.js';
-import { malformed, oneLine, truncate } from '../message-text.js';
+import { malformed, oneLine, requiredPart, truncate } from '../message-text.js';
 import { renderEmail } from './email-render.js';
 
 /**
@@ -55,7 +55,7 @@ export function createEmailChannel(options: EmailChannelOptions): Channel {
       const problem = checkEmailAddress(message.contact.address);
       if (problem) return { outcome: 'permanent', reason: `the address ${problem}` };
       const rendered = renderEmail(message);
-      if (!rendered) return malformed(message, message.kind === 'verification' ? 'code' : 'incident');
+      if (!rendered) return malformed(message, requiredPart(message));
 
       const messageId = `<${idPart(message.id)}@${domain}>`;
       const headers: Record<string, string> = {

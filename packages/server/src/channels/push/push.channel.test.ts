@@ -10,7 +10,15 @@ import {
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { strictHttp, TEST_LINKS, testHttp, testPage, testUpdate } from '../test-fixtures.js';
+import {
+  strictHttp,
+  TEST_LINKS,
+  TEST_NOTICE,
+  testHttp,
+  testNotice,
+  testPage,
+  testUpdate,
+} from '../test-fixtures.js';
 import { createPushChannel, generateVapidKeys, type PushPayload, pushPayload } from './push.channel.js';
 
 /**
@@ -112,6 +120,29 @@ describe('web push channel', () => {
     expect(update.title).toBe('#42 Acknowledged by Ana');
     expect(update.body).toBe('Disk full on db-1');
     expect(update.actions.map((a) => a.action)).toEqual(['resolve']);
+  });
+
+  it('sends a notice the browser shows with its title, body and link, at normal urgency', async () => {
+    const result = await channel().send(testNotice('push', subscription('/push/ok')));
+    expect(result.outcome).toBe('sent');
+    const request = received.at(-1)!;
+    expect(request.headers.urgency).toBe('normal');
+    expect(request.headers.topic).toBeUndefined();
+    expect(JSON.parse(decrypt(request.body, browser, authSecret))).toEqual({
+      title: 'You are on call for Payments',
+      body: 'From now until Mon 9 Mar 09:00 (Europe/London).\nBo hands over to you.',
+      url: TEST_NOTICE.url,
+      actions: [],
+    });
+    expect(
+      pushPayload(testNotice('push', '{}', { notice: { title: 'Payments has a gap', body: 'Sat 02:00' } })),
+    ).toEqual({ title: 'Payments has a gap', body: 'Sat 02:00', actions: [] });
+
+    const before = received.length;
+    expect(await channel().send(testNotice('push', subscription('/push/ok'), { notice: undefined }))).toEqual(
+      { outcome: 'permanent', reason: 'the notice message has no notice' },
+    );
+    expect(received.length).toBe(before);
   });
 
   it('maps 404 and 410 to an expired subscription, 403 to permanent, 429 and 503 to temporary', async () => {

@@ -5,8 +5,10 @@ import { type HttpChannelOptions, httpSendResult, parseJsonBody, requestOnce } f
 import {
   incidentLabel,
   malformed,
+  noticeLines,
   oneLine,
   openActions,
+  requiredPart,
   safeLink,
   statusLine,
   summaryIncidents,
@@ -74,7 +76,7 @@ export function createPushChannel(options: PushChannelOptions): Channel {
       if (typeof subscription === 'string')
         return { outcome: 'permanent', reason: `the push subscription ${subscription}` };
       const payload = pushPayload(message);
-      if (!payload) return malformed(message, message.kind === 'verification' ? 'code' : 'incident');
+      if (!payload) return malformed(message, requiredPart(message));
 
       const requestOptions: RequestOptions = {
         vapidDetails,
@@ -166,6 +168,17 @@ export function pushPayload(message: OutboundMessage): PushPayload | undefined {
         title: `${incidents.length} incidents need attention`,
         // Push payloads are limited to about 4 KB once encrypted.
         body: truncate(incidents.map((i) => incidentLabel(i)).join('\n') || message.text, 1000),
+        actions: [],
+      };
+    }
+    case 'notice': {
+      const { notice } = message;
+      if (!notice) return undefined;
+      const url = safeLink(notice.url);
+      return {
+        title: truncate(oneLine(notice.title), 200),
+        body: truncate(noticeLines(notice.body).join('\n'), 1000),
+        ...(url ? { url } : {}),
         actions: [],
       };
     }

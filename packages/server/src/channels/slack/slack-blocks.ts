@@ -1,6 +1,7 @@
 import type { IncidentSummary, OutboundMessage } from '../channel.js';
 import {
   incidentLabel,
+  noticeLines,
   oneLine,
   openActions,
   safeLink,
@@ -78,7 +79,10 @@ export function slackFollowUp(incident: IncidentSummary, buttons: SlackButtons):
   return { text: slackText(incident), blocks };
 }
 
-/** Test, verification and summary messages: a section of text, or the list of incidents. */
+/**
+ * Test, verification, summary and notice messages: a section of text, the list of incidents, or the
+ * notice (its title in bold, its body, and a link button into Vigil; no incident buttons).
+ */
 export function slackNotice(message: OutboundMessage): SlackMessageBody | undefined {
   switch (message.kind) {
     case 'test':
@@ -105,9 +109,27 @@ export function slackNotice(message: OutboundMessage): SlackMessageBody | undefi
         ],
       };
     }
+    case 'notice':
+      return message.notice && slackNoticeBlocks(message.notice);
     default:
       return undefined;
   }
+}
+
+function slackNoticeBlocks(notice: NonNullable<OutboundMessage['notice']>): SlackMessageBody {
+  const title = escapeMrkdwn(truncate(oneLine(notice.title), 200));
+  const body = escapeMrkdwn(truncate(noticeLines(notice.body).join('\n'), 2500));
+  const open = safeLink(notice.url);
+  const blocks: SlackBlock[] = [
+    { type: 'section', text: mrkdwn(body ? `*${title}*\n${body}` : `*${title}*`) },
+  ];
+  if (open)
+    blocks.push({
+      type: 'actions',
+      block_id: 'vigil_notice',
+      elements: [{ type: 'button', action_id: 'vigil_open_link', text: plain('Open in Vigil'), url: open }],
+    });
+  return { text: title, blocks };
 }
 
 function buttonElements(incident: IncidentSummary, buttons: SlackButtons): SlackBlock[] {

@@ -1,6 +1,6 @@
 import { type SlackFake, startSlackFake } from '@vigil/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_LINKS, testHttp, testPage, testUpdate } from '../test-fixtures.js';
+import { TEST_LINKS, TEST_NOTICE, testHttp, testNotice, testPage, testUpdate } from '../test-fixtures.js';
 import { createSlackChannel, parseProviderId } from './slack.channel.js';
 import { SLACK_ACTION_IDS } from './slack-blocks.js';
 
@@ -152,6 +152,41 @@ describe('Slack app channel', () => {
     expect(hung.reason).toMatch(/did not respond within 200 ms/);
   });
 
+  it('posts a notice: the title in bold, the body, a link into Vigil and no incident buttons', async () => {
+    const result = await channel().send(testNotice('slack', 'U024BE7LH'));
+    expect(result.outcome).toBe('delivered');
+    const call = await slack.apiCalls.waitAndTake();
+    expect(call.method).toBe('chat.postMessage');
+    expect(call.payload.text).toBe('You are on call for Payments');
+    expect(call.payload.blocks).toEqual([
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: '*You are on call for Payments*\nFrom now until Mon 9 Mar 09:00 (Europe/London).\nBo hands over to you.',
+        },
+      },
+      {
+        type: 'actions',
+        block_id: 'vigil_notice',
+        elements: [
+          {
+            type: 'button',
+            action_id: 'vigil_open_link',
+            text: { type: 'plain_text', text: 'Open in Vigil', emoji: true },
+            url: TEST_NOTICE.url,
+          },
+        ],
+      },
+    ]);
+    expect(buttonsOf(call.payload.blocks)).not.toContain(SLACK_ACTION_IDS.acknowledge);
+
+    expect(await channel().send(testNotice('slack', 'C0INCIDENTS', { notice: undefined }))).toEqual({
+      outcome: 'permanent',
+      reason: 'the notice message has no notice',
+    });
+  });
+
   it('reads back its provider ids', () => {
     expect(parseProviderId('D0123ABC:1712345678.000100')).toEqual({
       channel: 'D0123ABC',
@@ -189,6 +224,35 @@ describe('Slack incoming webhook', () => {
     const resolved = await slack.webhooks.waitAndTake();
     expect(resolved.payload.text).toBe('#42 Disk full on db-1: Resolved by Ana (Checkout)');
     expect(buttonsOf(resolved.payload.blocks)).toEqual([]);
+  });
+
+  it('posts a notice, escaped, with a link only when it has one', async () => {
+    const url = slack.webhookUrl();
+    await channel().send(testNotice('slack', url));
+    await channel().send(
+      testNotice('slack', url, {
+        notice: { title: 'Payments <EU> has nobody on call', body: 'Sat 14 Mar 02:00–06:00 & later' },
+      }),
+    );
+    const handOff = await slack.webhooks.waitAndTake();
+    expect(handOff.payload.blocks[0].text.text).toBe(
+      '*You are on call for Payments*\nFrom now until Mon 9 Mar 09:00 (Europe/London).\nBo hands over to you.',
+    );
+    expect(buttonsOf(handOff.payload.blocks)).toEqual(['vigil_open_link']);
+    const gap = await slack.webhooks.waitAndTake();
+    expect(gap.payload.blocks).toEqual([
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: '*Payments &lt;EU&gt; has nobody on call*\nSat 14 Mar 02:00–06:00 &amp; later',
+        },
+      },
+    ]);
+    expect(await channel().send(testNotice('slack', url, { notice: undefined }))).toEqual({
+      outcome: 'permanent',
+      reason: 'the notice message has no notice',
+    });
   });
 
   it('maps errors without ever showing the webhook URL', async () => {

@@ -9,7 +9,7 @@ import {
   requestOnce,
   urlSecrets,
 } from '../http-send.js';
-import { malformed } from '../message-text.js';
+import { malformed, requiredPart } from '../message-text.js';
 import { classifyHttpOutcome, OutboundError, parseRetryAfterMs } from '../outbound-http.js';
 import { type SlackMessageBody, slackBlocks, slackFollowUp, slackNotice, slackText } from './slack-blocks.js';
 
@@ -48,7 +48,7 @@ export function createSlackWebhookChannel(options: SlackWebhookChannelOptions): 
       const problem = checkWebhookAddress(address);
       if (problem) return { outcome: 'permanent', reason: `the Slack webhook URL ${problem}` };
       const body = webhookBody(message);
-      if (!body) return malformed(message, message.kind === 'verification' ? 'code' : 'incident');
+      if (!body) return malformed(message, requiredPart(message));
       const result = await requestOnce(options.http, {
         method: 'POST',
         url: address,
@@ -214,7 +214,7 @@ export function createSlackAppChannel(options: SlackAppChannelOptions): Channel 
         return post(address, slackFollowUp(incident, buttons));
       }
       const notice = slackNotice(message);
-      if (!notice) return malformed(message, 'code');
+      if (!notice) return malformed(message, requiredPart(message));
       return post(address, notice);
     },
   };

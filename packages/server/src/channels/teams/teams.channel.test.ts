@@ -1,6 +1,14 @@
 import { startTeamsFake, type TeamsFake } from '@vigil/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_LINKS, testHttp, testIncident, testPage, testUpdate } from '../test-fixtures.js';
+import {
+  TEST_LINKS,
+  TEST_NOTICE,
+  testHttp,
+  testIncident,
+  testNotice,
+  testPage,
+  testUpdate,
+} from '../test-fixtures.js';
 import { createTeamsChannel, teamsCard } from './teams.channel.js';
 
 let teams: TeamsFake;
@@ -57,6 +65,32 @@ describe('Teams channel', () => {
       incidents: [testIncident(), testIncident({ number: 43 })],
     })!;
     expect(summary.body[0]).toMatchObject({ text: '2 incidents need attention' });
+  });
+
+  it('posts a notice as a card: the title, the body line by line, a button into Vigil', async () => {
+    const result = await channel().send(testNotice('teams', teams.workflowUrl()));
+    expect(result.outcome).toBe('delivered');
+    const [card] = (await teams.posts.waitAndTake()).cards;
+    expect(card).toMatchObject({ type: 'AdaptiveCard', version: '1.4' });
+    expect(card!.body.map((b: any) => [b.type, b.text])).toEqual([
+      ['TextBlock', 'You are on call for Payments'],
+      ['TextBlock', 'From now until Mon 9 Mar 09:00 (Europe/London).'],
+      ['TextBlock', 'Bo hands over to you.'],
+    ]);
+    expect(card!.body[0]).toMatchObject({ size: 'Large', weight: 'Bolder' });
+    expect(actionsOf(card!)).toEqual([['Action.OpenUrl', 'Open in Vigil', TEST_NOTICE.url]]);
+
+    const noLink = teamsCard(
+      testNotice('teams', 'https://example.com/workflow', {
+        notice: { title: 'Ana asks who can cover Payments, Sat 14 Mar', body: '' },
+      }),
+    )!;
+    expect(noLink.body).toHaveLength(1);
+    expect(noLink.actions).toEqual([]);
+    expect(await channel().send(testNotice('teams', teams.workflowUrl(), { notice: undefined }))).toEqual({
+      outcome: 'permanent',
+      reason: 'the notice message has no notice',
+    });
   });
 
   it('maps 503 and 429 to temporary, 400 to permanent, a hang to a timeout; never shows the URL', async () => {

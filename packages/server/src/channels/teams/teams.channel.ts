@@ -9,8 +9,10 @@ import {
 import {
   incidentLabel,
   malformed,
+  noticeLines,
   oneLine,
   openActions,
+  requiredPart,
   safeLink,
   statusLine,
   summaryIncidents,
@@ -42,7 +44,7 @@ export function createTeamsChannel(options: TeamsChannelOptions): Channel {
       const problem = checkHttpUrl(address);
       if (problem) return { outcome: 'permanent', reason: `the Teams workflow URL ${problem}` };
       const card = teamsCard(message);
-      if (!card) return malformed(message, message.kind === 'verification' ? 'code' : 'incident');
+      if (!card) return malformed(message, requiredPart(message));
       const result = await requestOnce(options.http, {
         method: 'POST',
         url: address,
@@ -113,7 +115,22 @@ export function teamsCard(message: OutboundMessage): AdaptiveCard | undefined {
         [],
       );
     }
+    case 'notice':
+      return message.notice && noticeCard(message.notice);
   }
+}
+
+/** The title, the body line by line (a blank line starts a paragraph), and a button into Vigil. */
+function noticeCard(notice: NonNullable<OutboundMessage['notice']>): AdaptiveCard {
+  const lines = noticeLines(truncate(notice.body, 4000));
+  const paragraphs = lines.flatMap((line, i) =>
+    line === '' ? [] : [text(line, i > 0 && lines[i - 1] !== '' ? { spacing: 'None' } : {})],
+  );
+  const open = safeLink(notice.url);
+  return card(
+    [heading(truncate(oneLine(notice.title), 300)), ...paragraphs],
+    open ? [openUrl('Open in Vigil', open)] : [],
+  );
 }
 
 const STATUS_COLOR = { triggered: 'Attention', acknowledged: 'Warning', resolved: 'Good' } as const;

@@ -1,6 +1,6 @@
 import { startTwilioFake, type TwilioFake } from '@vigil/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { strictHttp, testHttp, testIncident, testPage, testUpdate } from '../test-fixtures.js';
+import { strictHttp, testHttp, testIncident, testNotice, testPage, testUpdate } from '../test-fixtures.js';
 import { createTwilioSmsChannel, parseSmsReply, SMS_SEGMENT, smsText } from './sms.channel.js';
 
 const accountSid = 'AC0123456789abcdef0123456789abcdef';
@@ -65,6 +65,47 @@ describe('Twilio SMS channel', () => {
       'Your Vigil verification code is 482913',
     );
     expect(smsText({ ...page, kind: 'test' })).toBe('Vigil test: SMS notifications to this number work.');
+  });
+
+  it('texts a notice as "Vigil: title. body", without a reply code', async () => {
+    const result = await channel().send(testNotice('sms', to));
+    expect(result.outcome).toBe('sent');
+    const sms = await twilio.messages.waitAndTake();
+    expect(sms.body).toBe(
+      'Vigil: You are on call for Payments. From now until Mon 9 Mar 09:00 (Europe/London). Bo hands over to you.',
+    );
+    expect(smsText(testNotice('sms', to, { notice: { title: 'Payments has a gap!', body: '' } }))).toBe(
+      'Vigil: Payments has a gap!',
+    );
+  });
+
+  it('keeps a notice to one GSM segment: the body is shortened, the title kept', () => {
+    const long = smsText(
+      testNotice('sms', to, {
+        notice: {
+          title: 'Payments has nobody on call on Sat 14 Mar 02:00–06:00',
+          body: `Nobody is on call for Payments in this window. ${'Add a cover shift or an override. '.repeat(6)}`,
+        },
+      }),
+    )!;
+    expect(long.length).toBeLessThanOrEqual(SMS_SEGMENT);
+    expect(long).toMatch(/^Vigil: Payments has nobody on call on Sat 14 Mar 02:00-06:00\. Nobody is on call/);
+    expect(long).toMatch(/\.\.\.$/);
+    expect(long).toMatch(/^[\x20-\x7e]+$/);
+
+    const hugeTitle = smsText(
+      testNotice('sms', to, { notice: { title: 'Cover '.repeat(40), body: 'Ana asks who can cover.' } }),
+    )!;
+    expect(hugeTitle.length).toBeLessThanOrEqual(SMS_SEGMENT);
+    expect(hugeTitle).toMatch(/^Vigil: Cover Cover .*\.\.\.$/);
+    expect(hugeTitle).not.toContain('Ana asks');
+  });
+
+  it('refuses a notice without its notice, without sending', async () => {
+    expect(await channel().send(testNotice('sms', to, { notice: undefined }))).toEqual({
+      outcome: 'permanent',
+      reason: 'the notice message has no notice',
+    });
   });
 
   it('maps 503 and 429 to temporary, honouring Retry-After', async () => {

@@ -1,5 +1,5 @@
 import type { Channel, IncidentSummary, OutboundMessage } from '../channel.js';
-import { malformed, oneLine, summaryIncidents, truncate } from '../message-text.js';
+import { malformed, oneLine, requiredPart, summaryIncidents, truncate } from '../message-text.js';
 import {
   checkPhoneNumber,
   createTwilioResource,
@@ -9,8 +9,9 @@ import {
 
 /**
  * SMS through a Twilio-compatible API. A page fits one 160-character segment when it can (the title
- * is shortened, never the reply instructions), in GSM-7 characters: one curly quote or "…" would
- * switch the whole message to UCS-2 and 70 characters a segment.
+ * is shortened, never the reply instructions; of a notice, the body before the title), in GSM-7
+ * characters: one curly quote or "…" would switch the whole message to UCS-2 and 70 characters a
+ * segment.
  */
 
 export type TwilioSmsChannelOptions = TwilioOptions;
@@ -32,8 +33,7 @@ export function createTwilioSmsChannel(options: TwilioSmsChannelOptions): Channe
       const problem = checkPhoneNumber(message.contact.address);
       if (problem) return { outcome: 'permanent', reason: `the number ${problem}` };
       const body = smsText(message);
-      if (body === undefined)
-        return malformed(message, message.kind === 'verification' ? 'code' : 'incident');
+      if (body === undefined) return malformed(message, requiredPart(message));
       const params = new URLSearchParams({ To: message.contact.address, From: options.from, Body: body });
       statusCallbackParams(options, params);
       return createTwilioResource(options, 'Messages', params, message.id);
@@ -76,6 +76,18 @@ export function smsText(message: OutboundMessage): string | undefined {
       if (incidents.length === 0) return truncate(gsm(message.text), SMS_SEGMENT, '...');
       const list = incidents.map((i) => `#${i.number} ${gsm(i.title)}`).join('; ');
       return truncate(`Vigil: ${incidents.length} incidents need attention: ${list}`, SMS_SEGMENT, '...');
+    }
+    case 'notice': {
+      // "Vigil: You are on call for Payments. From now until Mon 9 Mar 09:00": the title whole when
+      // it fits, the body shortened to what is left of the segment (or left out if hardly any is).
+      const { notice } = message;
+      if (!notice) return undefined;
+      const prefix = 'Vigil: ';
+      const title = truncate(gsm(notice.title), SMS_SEGMENT - prefix.length - 1, '...');
+      const head = `${prefix}${title}${/[.!?]$/.test(title) ? '' : '.'}`;
+      const body = gsm(notice.body);
+      const room = SMS_SEGMENT - head.length - 1;
+      return body === '' || room < 12 ? head : `${head} ${truncate(body, room, '...')}`;
     }
   }
 }

@@ -1,6 +1,6 @@
 import { startTwilioFake, type TwilioFake } from '@vigil/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { testHttp, testIncident, testPage } from '../test-fixtures.js';
+import { testHttp, testIncident, testNotice, testPage } from '../test-fixtures.js';
 import { createTwilioVoiceChannel, voiceTwiml } from './voice.channel.js';
 
 const accountSid = 'AC0123456789abcdef0123456789abcdef';
@@ -66,6 +66,30 @@ describe('Twilio voice channel', () => {
       'Your Vigil verification code is 4, 8, 2, 9. Again: 4, 8, 2, 9.',
     );
     expect(voiceTwiml({ ...base, kind: 'test' }, gatherUrl)).not.toContain('<Gather');
+  });
+
+  it('reads a notice, title then body, and gathers nothing', async () => {
+    const result = await channel().send(testNotice('voice', to));
+    expect(result.outcome).toBe('sent');
+    const call = await twilio.calls.waitAndTake();
+    expect(call.twiml).toBe(
+      '<?xml version="1.0" encoding="UTF-8"?><Response>' +
+        '<Say>This is Vigil. You are on call for Payments.</Say>' +
+        '<Say>From now until Mon 9 Mar 09:00 (Europe/London). Bo hands over to you.</Say>' +
+        '<Say>Goodbye.</Say></Response>',
+    );
+    expect(call.twiml).not.toContain('<Gather');
+
+    const escaped = voiceTwiml(
+      testNotice('voice', to, { notice: { title: 'Payments & "Refunds" have a gap', body: 'Sat <02:00>' } }),
+      gatherUrl,
+    )!;
+    expect(escaped).toContain('<Say>This is Vigil. Payments &amp; &quot;Refunds&quot; have a gap.</Say>');
+    expect(escaped).toContain('<Say>Sat &lt;02:00&gt;.</Say>');
+    expect(await channel().send(testNotice('voice', to, { notice: undefined }))).toEqual({
+      outcome: 'permanent',
+      reason: 'the notice message has no notice',
+    });
   });
 
   it('maps failures like SMS: 503 temporary, 400 permanent with the reason', async () => {

@@ -1,5 +1,5 @@
 import type { Channel, OutboundMessage } from '../channel.js';
-import { malformed, oneLine, summaryIncidents, truncate } from '../message-text.js';
+import { malformed, oneLine, requiredPart, summaryIncidents, truncate } from '../message-text.js';
 import {
   checkPhoneNumber,
   createTwilioResource,
@@ -33,8 +33,7 @@ export function createTwilioVoiceChannel(options: TwilioVoiceChannelOptions): Ch
       const problem = checkPhoneNumber(message.contact.address);
       if (problem) return { outcome: 'permanent', reason: `the number ${problem}` };
       const twiml = voiceTwiml(message, options.voiceGatherUrl);
-      if (twiml === undefined)
-        return malformed(message, message.kind === 'verification' ? 'code' : 'incident');
+      if (twiml === undefined) return malformed(message, requiredPart(message));
       const params = new URLSearchParams({ To: message.contact.address, From: options.from, Twiml: twiml });
       statusCallbackParams(options, params);
       if (options.statusCallbackUrl)
@@ -103,7 +102,24 @@ export function voiceTwiml(message: OutboundMessage, gatherUrl: string): string 
         ),
       );
     }
+    case 'notice': {
+      // Nothing to press: the title and the body are read, and the call ends. The lengths keep the
+      // TwiML under Twilio's 4000 characters even if every character needs escaping.
+      const { notice } = message;
+      if (!notice) return undefined;
+      const body = speakable(notice.body, 450);
+      return response(
+        say(`This is Vigil. ${sentence(speakable(notice.title, 150))}`) +
+          (body ? say(sentence(body)) : '') +
+          say('Goodbye.'),
+      );
+    }
   }
+}
+
+/** Text read as a sentence: ends in a full stop unless it already ends in one, "?" or "!". */
+function sentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
 function response(inner: string): string {

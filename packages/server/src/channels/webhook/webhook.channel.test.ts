@@ -1,7 +1,15 @@
 import { ManualClock, startWebhookSink, type WebhookSink } from '@vigil/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateWebhookSecret } from '../standard-webhooks.js';
-import { strictHttp, TEST_LINKS, testHttp, testPage, testUpdate } from '../test-fixtures.js';
+import {
+  strictHttp,
+  TEST_LINKS,
+  TEST_NOTICE,
+  testHttp,
+  testNotice,
+  testPage,
+  testUpdate,
+} from '../test-fixtures.js';
 import { createWebhookChannel } from './webhook.channel.js';
 
 const secret = generateWebhookSecret();
@@ -70,6 +78,30 @@ describe('webhook channel', () => {
       types.push((delivery.json as { type: string }).type);
     }
     expect(types).toEqual(['incident.acknowledged', 'incident.resolved', 'test']);
+  });
+
+  it('posts a signed notice event with the title, body and link', async () => {
+    const notice = withSecret(testNotice('webhook', to()));
+    expect((await channel().send(notice)).outcome).toBe('delivered');
+    await channel().send(
+      withSecret(testNotice('webhook', to(), { notice: { title: 'Payments has a gap', body: 'Sat 02:00' } })),
+    );
+    const delivery = await sink.deliveries.waitAndTake();
+    expect(delivery.verified).toBe(true);
+    expect(delivery.webhookId).toBe(notice.id);
+    expect(delivery.json).toEqual({
+      type: 'notice',
+      timestamp: '2026-03-08T06:00:00.000Z',
+      data: { title: TEST_NOTICE.title, body: TEST_NOTICE.body, url: TEST_NOTICE.url },
+    });
+    expect((await sink.deliveries.waitAndTake()).json).toMatchObject({
+      type: 'notice',
+      data: { title: 'Payments has a gap', body: 'Sat 02:00', url: null },
+    });
+    expect(await channel().send(withSecret(testNotice('webhook', to(), { notice: undefined })))).toEqual({
+      outcome: 'permanent',
+      reason: 'the notice message has no notice',
+    });
   });
 
   it('keeps webhook-id across retries; 503 and 429 are temporary', async () => {

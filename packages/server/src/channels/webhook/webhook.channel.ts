@@ -1,6 +1,6 @@
 import type { Channel, IncidentSummary, OutboundMessage } from '../channel.js';
 import { checkHttpUrl, classifiedResult, type HttpChannelOptions, requestOnce } from '../http-send.js';
-import { malformed, summaryIncidents } from '../message-text.js';
+import { malformed, requiredPart, summaryIncidents } from '../message-text.js';
 import { WebhookSecretError, webhookHeaders } from '../standard-webhooks.js';
 
 /**
@@ -21,7 +21,9 @@ export type WebhookEventType =
   | 'incident.summary'
   | 'test'
   /** The code that verifies the webhook: `data.code`. */
-  | 'verification';
+  | 'verification'
+  /** Not about one incident (an on-call hand-off, a gap, a cover request): `data.{title, body, url}`. */
+  | 'notice';
 
 export interface WebhookPayload {
   type: WebhookEventType;
@@ -45,7 +47,7 @@ export function createWebhookChannel(options: WebhookChannelOptions): Channel {
 
       const now = clock.now();
       const payload = webhookPayload(message, now);
-      if (!payload) return malformed(message, message.kind === 'verification' ? 'code' : 'incident');
+      if (!payload) return malformed(message, requiredPart(message));
       const body = JSON.stringify(payload);
       let signature: Record<string, string>;
       try {
@@ -91,6 +93,15 @@ export function webhookPayload(message: OutboundMessage, now: Date): WebhookPayl
       return message.verificationCode === undefined
         ? undefined
         : { type: 'verification', timestamp, data: { code: message.verificationCode } };
+    case 'notice': {
+      const { notice } = message;
+      if (!notice) return undefined;
+      return {
+        type: 'notice',
+        timestamp,
+        data: { title: notice.title, body: notice.body, url: notice.url ?? null },
+      };
+    }
   }
 }
 

@@ -69,6 +69,7 @@ export function createScheduleRepo(db: Kysely<Database>): ScheduleRepo {
       await db.deleteFrom('shift_requests').where('schedule_id', '=', id).execute();
       await db.deleteFrom('schedule_overrides').where('schedule_id', '=', id).execute();
       await db.deleteFrom('schedule_versions').where('schedule_id', '=', id).execute();
+      await db.deleteFrom('schedule_watch').where('schedule_id', '=', id).execute();
       await db.deleteFrom('schedules').where('id', '=', id).execute();
     },
     async get(id) {
