@@ -47,12 +47,12 @@ import { userRoutes } from './http/routes/users.route.js';
 import { installTextGuard } from './http/text-guard.js';
 import type { TypedApp } from './http/typed.js';
 import { newId } from './ids.js';
-import { GroupCommit } from './ingest/group-commit.js';
 import { ingestRoutes } from './ingest/ingest.routes.js';
 import { createIntegrationKeyLookup, type IntegrationKeyLookup } from './ingest/integration-keys.js';
 import { RateLimiter } from './ingest/rate-limiter.js';
 import type { SecretBox } from './security/secret-box.js';
 import type { Store } from './store/dialect.js';
+import { GroupCommit } from './store/group-commit.js';
 
 /** The body cap for every route (specs/api.md): larger bodies get 413 before they are parsed. */
 export const BODY_LIMIT_BYTES = 512 * 1024;

@@ -67,24 +67,48 @@ export function createEscalationModule(deps: EscalationModuleDeps) {
       .orderBy('next_at')
       .limit(limit)
       .execute();
-    // On PostgreSQL a few at once (each its own transaction and connection); SQLite has one writer.
-    const lanes = store.dialect.engine === 'postgres' ? 4 : 1;
+    const ids = due.map((d) => d.incident_id);
+    if (store.dialect.engine === 'sqlite') return reconcileTogether(ids, now);
+    // On PostgreSQL a few at once, each its own transaction and connection, rows claimed per instance.
     let done = 0;
     let next = 0;
     await Promise.all(
-      Array.from({ length: lanes }, async () => {
-        while (next < due.length) {
-          const { incident_id } = due[next++]!;
-          if (await reconcileOne(incident_id, now)) done++;
+      Array.from({ length: 4 }, async () => {
+        while (next < ids.length) {
+          if (await reconcileOne(ids[next++]!, now)) done++;
         }
       }),
     );
     return done;
   }
 
-  async function reconcileOne(incidentId: string, now: Date): Promise<boolean> {
+  /**
+   * SQLite has one writer, so the due rows are reconciled in one transaction (one fsync for all);
+   * if any fails, they are done one by one, so one bad row cannot hold the others back.
+   */
+  async function reconcileTogether(ids: string[], now: Date): Promise<number> {
+    if (ids.length === 0) return 0;
+    try {
+      return await store.db.transaction().execute(async (trx) => {
+        let done = 0;
+        for (const id of ids) if (await reconcileIn(trx, id, now)) done++;
+        return done;
+      });
+    } catch {
+      let done = 0;
+      for (const id of ids) if (await reconcileOne(id, now)) done++;
+      return done;
+    }
+  }
+
+  function reconcileOne(incidentId: string, now: Date): Promise<boolean> {
+    return store.db.transaction().execute((trx) => reconcileIn(trx, incidentId, now));
+  }
+
+  /** Reconciles one due row inside `trx`: false when it is gone, not due, or another instance has it. */
+  async function reconcileIn(trx: Kysely<Database>, incidentId: string, now: Date): Promise<boolean> {
     const at = now.toISOString();
-    return store.db.transaction().execute(async (trx) => {
+    {
       const row = await store.dialect
         .claim(
           trx
@@ -115,7 +139,7 @@ export function createEscalationModule(deps: EscalationModuleDeps) {
         .where('incident_id', '=', incidentId)
         .execute();
       return true;
-    });
+    }
   }
 
   async function reconcile(

@@ -45,6 +45,8 @@ export function createPaging(deps: PagingDeps) {
     newId: deps.newId,
     onResult: (channel, outcome) => deps.metrics.notificationsSent.inc({ channel, outcome }),
     onError: (error) => deps.log?.error({ err: error }, 'sending a notification failed'),
+    // A backlog drains as fast as the providers answer, not one batch per tick.
+    onSlotFree: () => engine.nudge(),
   });
   const schedules = createScheduleModule({
     store: deps.store,

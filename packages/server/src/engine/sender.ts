@@ -12,6 +12,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { nextRetryDelayMs } from '../channels/backoff.js';
 import type { Channel, IncidentSummary, OutboundMessage, SendResult } from '../channels/channel.js';
 import type { Store } from '../store/dialect.js';
+import { GroupCommit } from '../store/group-commit.js';
 import { notificationFromRow, notificationToRow } from '../store/repos/paging.repo.js';
 import type { Database, NotificationsTable } from '../store/schema.js';
 import type { ActionLinks } from './action-links.js';
@@ -41,6 +42,8 @@ export interface SenderDeps {
   random?: () => number;
   onResult?(channel: string, outcome: SendResult['outcome'] | 'suppressed'): void;
   onError?(error: unknown): void;
+  /** A send finished and freed its slot: the engine should claim more now, not at its next tick. */
+  onSlotFree?(): void;
 }
 
 /**
@@ -81,6 +84,8 @@ export function createSender(deps: SenderDeps) {
           .finally(() => {
             inFlight.set(channel, (inFlight.get(channel) ?? 1) - 1);
             running.delete(work);
+            // Refill once half the slots are free: a batch per claim, not a cycle per message.
+            if ((inFlight.get(channel) ?? 0) <= SLOTS_PER_CHANNEL / 2) deps.onSlotFree?.();
           });
         running.add(work);
       }
@@ -107,44 +112,62 @@ export function createSender(deps: SenderDeps) {
             .limit(limit),
         )
         .execute();
-      const claimed: { row: Selectable<NotificationsTable>; token: string }[] = [];
-      for (const row of rows) {
-        const token = randomUUID();
-        await trx
-          .updateTable('notifications')
-          .set({
-            state: 'sending',
-            claim_token: token,
-            claimed_until: new Date(now.getTime() + CLAIM_MS).toISOString(),
-            attempts: row.attempts + 1,
-            reason: `sending (attempt ${row.attempts + 1})`,
-            updated_at: at,
-          })
-          .where('id', '=', row.id)
-          .execute();
-        claimed.push({ row: { ...row, attempts: row.attempts + 1 }, token });
-      }
+      if (rows.length === 0) return [];
+      // One token for the batch: a claim is (id, token), so a late writer is still told apart.
+      const token = randomUUID();
+      await trx
+        .updateTable('notifications')
+        .set((eb) => ({
+          state: 'sending',
+          claim_token: token,
+          claimed_until: new Date(now.getTime() + CLAIM_MS).toISOString(),
+          attempts: eb('attempts', '+', 1),
+          reason: 'sending',
+          updated_at: at,
+        }))
+        .where(
+          'id',
+          'in',
+          rows.map((row) => row.id),
+        )
+        .execute();
+      const claimed = rows.map((row) => ({ row: { ...row, attempts: row.attempts + 1 }, token }));
       return claimed;
     });
   }
 
+  interface Outcome {
+    row: Selectable<NotificationsTable>;
+    token: string;
+    patch: Partial<NotificationsTable>;
+    after?: ((trx: Kysely<Database>) => Promise<void>) | undefined;
+  }
+
+  // Outcomes that arrive together are written in one transaction (one fsync on SQLite), so a burst
+  // of sends does not queue behind a commit per message.
+  const outcomes = new GroupCommit<Outcome, void>(async (items) => {
+    const at = deps.clock.now().toISOString();
+    await store.db.transaction().execute(async (trx) => {
+      for (const { row, token, patch, after } of items) {
+        const result = await trx
+          .updateTable('notifications')
+          .set({ ...patch, claim_token: null, claimed_until: null, updated_at: at })
+          .where('id', '=', row.id)
+          .where('claim_token', '=', token)
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) === 1 && after) await after(trx);
+      }
+    });
+    return items.map(() => undefined);
+  }, 200);
+
   /** Writes the outcome, if the claim is still ours (a paused sender's late result is dropped). */
-  async function finish(
+  const finish = (
     row: Selectable<NotificationsTable>,
     token: string,
     patch: Partial<NotificationsTable>,
     after?: (trx: Kysely<Database>) => Promise<void>,
-  ) {
-    await store.db.transaction().execute(async (trx) => {
-      const result = await trx
-        .updateTable('notifications')
-        .set({ ...patch, claim_token: null, claimed_until: null, updated_at: deps.clock.now().toISOString() })
-        .where('id', '=', row.id)
-        .where('claim_token', '=', token)
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) === 1 && after) await after(trx);
-    });
-  }
+  ) => outcomes.submit({ row, token, patch, after });
 
   async function stillMine(id: string, token: string): Promise<boolean> {
     const current = await store.db
@@ -356,6 +379,7 @@ export function createSender(deps: SenderDeps) {
     /** Waits for the sends in flight (shutdown, tests). */
     async drain(): Promise<void> {
       while (running.size > 0) await Promise.allSettled([...running]);
+      await outcomes.drained();
     },
   };
 }

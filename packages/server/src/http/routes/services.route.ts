@@ -20,6 +20,18 @@ const ServiceListQuery = Type.Object(
   { additionalProperties: false },
 );
 
+/** The API's service fields as the use case's input (absent fields stay absent: a PATCH changes only those). */
+const serviceInput = <B extends Partial<ServiceCreate>>(body: B) => ({
+  name: body.name as B['name'],
+  description: body.description,
+  teamId: body.team_id,
+  status: body.status,
+  defaultUrgency: body.default_urgency,
+  autoResolve: body.auto_resolve,
+  escalationPolicyId: body.escalation_policy_id,
+  ackTimeoutMinutes: body.ack_timeout_minutes,
+});
+
 export function serviceRoutes(app: TypedApp, { services, uow, config, integrationKeys }: AppDeps) {
   const tags = ['services'];
   const integration = (value: Parameters<typeof presentIntegration>[0]) =>
@@ -44,26 +56,7 @@ export function serviceRoutes(app: TypedApp, { services, uow, config, integratio
       schema: { tags, body: ServiceCreate, response: responses(201, Service) },
     },
     async (request, reply) => {
-      const {
-        name,
-        description,
-        team_id,
-        status,
-        default_urgency,
-        auto_resolve,
-        escalation_policy_id,
-        ack_timeout_minutes,
-      } = request.body;
-      const service = await services.services.create(contextOf(request), {
-        name,
-        description,
-        teamId: team_id,
-        status,
-        defaultUrgency: default_urgency,
-        autoResolve: auto_resolve,
-        escalationPolicyId: escalation_policy_id,
-        ackTimeoutMinutes: ack_timeout_minutes,
-      });
+      const service = await services.services.create(contextOf(request), serviceInput(request.body));
       return reply.code(201).send(presentService(service));
     },
   );
@@ -78,26 +71,11 @@ export function serviceRoutes(app: TypedApp, { services, uow, config, integratio
     '/api/v1/services/:id',
     { schema: { tags, params: IdParams, body: ServiceUpdate, response: responses(200, Service) } },
     async (request) => {
-      const {
-        name,
-        description,
-        team_id,
-        status,
-        default_urgency,
-        auto_resolve,
-        escalation_policy_id,
-        ack_timeout_minutes,
-      } = request.body;
-      const service = await services.services.update(contextOf(request), request.params.id, {
-        name,
-        description,
-        teamId: team_id,
-        status,
-        defaultUrgency: default_urgency,
-        autoResolve: auto_resolve,
-        escalationPolicyId: escalation_policy_id,
-        ackTimeoutMinutes: ack_timeout_minutes,
-      });
+      const service = await services.services.update(
+        contextOf(request),
+        request.params.id,
+        serviceInput(request.body),
+      );
       integrationKeys.forget(); // ingest caches the service's status with its keys
       return presentService(service);
     },

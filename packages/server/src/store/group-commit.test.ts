@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GroupCommit } from './group-commit.js';
+import { GroupCommit } from '../store/group-commit.js';
 
 describe('GroupCommit', () => {
   it('puts items submitted together into one batch and answers each after the write', async () => {
