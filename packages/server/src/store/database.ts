@@ -48,7 +48,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   if (isPostgresUrl(options.databaseUrl)) {
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
-      max: options.poolSize ?? 10,
+      max: options.poolSize ?? 20,
       types: pgTypes as never,
       // Instants are compared and stored in UTC whatever the server's default zone is. A transaction
       // left idle for 10 s is ended by the server: an instance paused mid-decision (SIGSTOP, a long
