@@ -2,7 +2,8 @@ import { engines } from '@vigil/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PagingHarness, servicePaging, startPagingHarness, trigger } from './paging-harness.js';
 
-const PHONE = '+15550000011';
+const PEOPLE = [1, 2, 3, 4, 5];
+const phone = (n: number) => `+1555000001${n}`;
 
 /**
  * The SMS provider fails every way it can — 503, then hanging, then 429 with Retry-After — and then
@@ -11,18 +12,21 @@ const PHONE = '+15550000011';
  */
 describe.each(engines)('paging through a provider outage on %s', (engine) => {
   let h: PagingHarness;
-  let routingKey: string;
+  /** One person and one service per incident, so each page is its own message (no summaries). */
+  const routingKeys: string[] = [];
 
   beforeAll(async () => {
     h = await startPagingHarness(engine, { outboundTimeoutMs: 1_500 });
-    const ana = await h.api('POST', '/api/v1/users', {
-      name: 'Ana',
-      email: 'ana@example.com',
-      role: 'responder',
-    });
-    await h.verifiedContact(ana.id, 'sms', PHONE);
-    await h.verifiedContact(ana.id, 'email', 'ana@example.com');
-    ({ routingKey } = await servicePaging(h, 'Payments', [ana.id], 30));
+    for (const n of PEOPLE) {
+      const user = await h.api('POST', '/api/v1/users', {
+        name: `P${n}`,
+        email: `p${n}@example.com`,
+        role: 'responder',
+      });
+      await h.verifiedContact(user.id, 'sms', phone(n));
+      await h.verifiedContact(user.id, 'email', `p${n}@example.com`);
+      routingKeys.push((await servicePaging(h, `Payments ${n}`, [user.id], 30)).routingKey);
+    }
   });
   afterAll(() => h?.close());
 
@@ -30,7 +34,7 @@ describe.each(engines)('paging through a provider outage on %s', (engine) => {
     h.twilio.failNext(3, { status: 503 });
     h.twilio.hangNext(2);
     h.twilio.failNext(2, { status: 429, retryAfterSeconds: 120 });
-    for (let i = 1; i <= 5; i++) await trigger(h, routingKey, `outage-${i}`, `Payments outage ${i}`);
+    for (const n of PEOPLE) await trigger(h, routingKeys[n - 1]!, `outage-${n}`, `Payments outage ${n}`);
 
     // First cycle: all five e-mails arrive while SMS requests fail or hang.
     const started = Date.now();
@@ -45,7 +49,8 @@ describe.each(engines)('paging through a provider outage on %s', (engine) => {
       h.clock.advance(5 * 60_000);
       await h.cycle();
     }
-    for (let i = 1; i <= 5; i++) h.twilio.messages.take((m) => m.body.includes(`Payments outage ${i}`));
+    for (const n of PEOPLE)
+      h.twilio.messages.take((m) => m.to === phone(n) && m.body.includes(`Payments outage ${n}`));
     h.clock.advance(60 * 60_000);
     await h.cycle();
     h.assertQuiet();
@@ -61,7 +66,7 @@ describe.each(engines)('paging through a provider outage on %s', (engine) => {
   });
 
   it('loses nothing when Vigil restarts between deciding to page and sending', async () => {
-    await trigger(h, routingKey, 'restart-1', 'Payments restart');
+    await trigger(h, routingKeys[0]!, 'restart-1', 'Payments restart');
     // The decision commits (with its outbox rows); the process dies before the sender runs.
     await h.runtime.paging.escalation.run(h.clock.now());
     await h.restart();

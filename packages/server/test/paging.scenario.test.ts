@@ -1,6 +1,6 @@
 import { engines } from '@vigil/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PagingHarness, startPagingHarness } from './paging-harness.js';
+import { type PagingHarness, servicePaging, startPagingHarness, trigger } from './paging-harness.js';
 
 const ANA_PHONE = '+15550000001';
 const MAYA_PHONE = '+15550000002';
@@ -144,5 +144,61 @@ describe.each(engines)('paging, end to end with fakes, on %s', (engine) => {
       'page:sms:sent',
       'update:slack:delivered',
     ]);
+  });
+});
+
+/**
+ * A burst to one person is not a burst of texts: pages due together go as one summary, and after
+ * three messages in a minute the next wait for the minute to end and go together.
+ */
+describe.each(engines)('bundling a burst of pages on %s', (engine) => {
+  let h: PagingHarness;
+  let routingKey: string;
+  const PHONE = '+15550000099';
+
+  beforeAll(async () => {
+    h = await startPagingHarness(engine);
+    const bo = await h.api('POST', '/api/v1/users', {
+      name: 'Bo',
+      email: 'bo@example.com',
+      role: 'responder',
+    });
+    await h.verifiedContact(bo.id, 'sms', PHONE);
+    ({ routingKey } = await servicePaging(h, 'Storage', [bo.id], 30));
+  });
+  afterAll(() => h?.close());
+
+  it('sends pages due together as one summary, and holds the fourth message of a minute', async () => {
+    for (let i = 1; i <= 4; i++) await trigger(h, routingKey, `disk-${i}`, `Disk ${i} full`);
+    await h.cycle();
+    const summary = h.twilio.messages.take((m) => m.to === PHONE);
+    expect(summary.body).toMatch(
+      /4 incidents need attention: #1 Disk 1 full; #2 Disk 2 full; #3 Disk 3 full; #4 Disk 4 full/,
+    );
+    h.assertQuiet();
+
+    // Two more pages, one at a time, within the minute: sent. The next two are held, then go together.
+    for (const i of [5, 6]) {
+      h.clock.advance(5_000);
+      await trigger(h, routingKey, `disk-${i}`, `Disk ${i} full`);
+      await h.cycle();
+      h.twilio.messages.take((m) => m.body.includes(`Disk ${i} full`));
+    }
+    for (const i of [7, 8]) {
+      h.clock.advance(5_000);
+      await trigger(h, routingKey, `disk-${i}`, `Disk ${i} full`);
+      await h.cycle();
+    }
+    h.assertQuiet();
+    const held = await h.api('GET', '/api/v1/incidents/7/notifications');
+    expect(held.data[0].reason).toMatch(/^held: 3 messages went to this contact method in the last minute/);
+    h.clock.advance(60_000);
+    await h.cycle();
+    const later = h.twilio.messages.take((m) => m.to === PHONE);
+    expect(later.body).toMatch(/2 incidents need attention: #7 Disk 7 full; #8 Disk 8 full/);
+    h.assertQuiet();
+    const sent = await h.api('GET', '/api/v1/incidents/8/notifications');
+    expect(sent.data[0]).toMatchObject({ state: 'sent' });
+    expect(sent.data[0].reason).toContain('(one summary of 2 pages)');
   });
 });

@@ -23,6 +23,9 @@ const CLAIM_MS = 60_000;
 /** A sender stops before the provider call when its claim is this old (it may have been paused). */
 const CLAIM_SAFE_MS = 40_000;
 const MAX_ATTEMPTS = 8;
+/** At most this many messages to one contact method a minute; more wait and go as one summary. */
+const THROTTLE_MESSAGES = 3;
+const THROTTLE_WINDOW_MS = 60_000;
 /** Messages in flight per channel: a slow or hung provider fills its own slots, not the others'. */
 const SLOTS_PER_CHANNEL = 16;
 
@@ -76,10 +79,10 @@ export function createSender(deps: SenderDeps) {
       const free = SLOTS_PER_CHANNEL - (inFlight.get(channel) ?? 0);
       if (free <= 0) continue;
       const claimed = await claim(channel, free, now);
-      for (const { row, token } of claimed) {
+      for (const { rows, token } of bundles(claimed)) {
         started++;
         inFlight.set(channel, (inFlight.get(channel) ?? 0) + 1);
-        const work = deliver(row, token, performance.now())
+        const work = deliver(rows, token, performance.now())
           .catch((error) => deps.onError?.(error))
           .finally(() => {
             inFlight.set(channel, (inFlight.get(channel) ?? 1) - 1);
@@ -93,10 +96,74 @@ export function createSender(deps: SenderDeps) {
     return started;
   }
 
+  /**
+   * The per-contact-method throttle: a contact method that already got THROTTLE_MESSAGES messages
+   * in the last minute gets its next pages held until that minute is over; they then go out
+   * together, as one summary. Returns the ids held back.
+   */
+  async function throttled(trx: Kysely<Database>, rows: Selectable<NotificationsTable>[], now: Date) {
+    const held = new Set<string>();
+    const methods = [...new Set(rows.filter((r) => r.kind === 'page').map((r) => r.contact_method_id))];
+    if (methods.length === 0) return held;
+    const since = new Date(now.getTime() - THROTTLE_WINDOW_MS).toISOString();
+    const recent = await trx
+      .selectFrom('notifications')
+      .select(['id', 'contact_method_id', 'sent_at', 'provider_id'])
+      .where('contact_method_id', 'in', methods)
+      .where('sent_at', '>', since)
+      .where('kind', 'in', ['page', 'summary'])
+      .execute();
+    for (const method of methods) {
+      // A summary is one message for several rows: count messages (by provider id), not rows.
+      const messages = new Map<string, string>();
+      for (const r of recent) {
+        if (r.contact_method_id === method) messages.set(r.provider_id ?? r.id, r.sent_at as string);
+      }
+      const sent = [...messages.values()].sort();
+      if (sent.length < THROTTLE_MESSAGES) continue;
+      const until = new Date(
+        Date.parse(sent[sent.length - THROTTLE_MESSAGES]!) + THROTTLE_WINDOW_MS,
+      ).toISOString();
+      const ids = rows.filter((r) => r.kind === 'page' && r.contact_method_id === method).map((r) => r.id);
+      for (const id of ids) held.add(id);
+      await trx
+        .updateTable('notifications')
+        .set({
+          state: 'queued',
+          send_after: until,
+          reason: `held: ${sent.length} messages went to this contact method in the last minute; the next go out together as one summary`,
+          updated_at: now.toISOString(),
+        })
+        .where('id', 'in', ids)
+        .execute();
+    }
+    return held;
+  }
+
+  /** Pages due together for one contact method go as one summary; everything else alone. */
+  function bundles(claimed: { row: Selectable<NotificationsTable>; token: string }[]) {
+    const out: { rows: Selectable<NotificationsTable>[]; token: string }[] = [];
+    const pages = new Map<string, { rows: Selectable<NotificationsTable>[]; token: string }>();
+    for (const { row, token } of claimed) {
+      if (row.kind !== 'page') {
+        out.push({ rows: [row], token });
+        continue;
+      }
+      const group = pages.get(row.contact_method_id);
+      if (group) group.rows.push(row);
+      else {
+        const created = { rows: [row], token };
+        pages.set(row.contact_method_id, created);
+        out.push(created);
+      }
+    }
+    return out;
+  }
+
   async function claim(channel: string, limit: number, now: Date) {
     const at = now.toISOString();
     return store.db.transaction().execute(async (trx) => {
-      const rows = await store.dialect
+      const found = await store.dialect
         .claim(
           trx
             .selectFrom('notifications')
@@ -112,6 +179,8 @@ export function createSender(deps: SenderDeps) {
             .limit(limit),
         )
         .execute();
+      const held = await throttled(trx, found, now);
+      const rows = found.filter((row) => !held.has(row.id));
       if (rows.length === 0) return [];
       // One token for the batch: a claim is (id, token), so a late writer is still told apart.
       const token = randomUUID();
@@ -178,43 +247,82 @@ export function createSender(deps: SenderDeps) {
     return current?.claim_token === token && (current.claimed_until ?? '') > deps.clock.now().toISOString();
   }
 
-  async function deliver(row: Selectable<NotificationsTable>, token: string, claimedAt: number) {
-    const notification = notificationFromRow(row);
+  /**
+   * Sends one message for `rows`: one row, or several pages to one contact method bundled into a
+   * summary ("3 incidents need attention") so a burst does not become a burst of texts. The outcome
+   * is written to every row.
+   */
+  async function deliver(rows: Selectable<NotificationsTable>[], token: string, claimedAt: number) {
+    const first = rows[0]!;
+    const notification = notificationFromRow(first);
     const repos = deps.reposFor(store.db);
     const method = await repos.contactMethods.get(notification.contactMethodId);
     const [user] = await repos.users.getMany([notification.userId]);
     if (!method || !user || user.deactivatedAt) {
-      await finish(row, token, { state: 'failed', reason: 'the contact method or its person was removed' });
-      deps.onResult?.(row.channel, 'permanent');
+      for (const row of rows)
+        await finish(row, token, { state: 'failed', reason: 'the contact method or its person was removed' });
+      deps.onResult?.(first.channel, 'permanent');
       return;
     }
-    const incident = notification.incidentId ? await repos.incidents.get(notification.incidentId) : null;
-    if (notification.kind === 'page' && incident && incident.status !== 'triggered') {
-      const reason = `Incident #${incident.number} was ${incident.status} before this was sent`;
-      await finish(row, token, { state: 'suppressed', reason });
-      deps.onResult?.(row.channel, 'suppressed');
-      return;
+    // Pages of incidents someone acknowledged or resolved meanwhile are not sent.
+    const live: {
+      row: Selectable<NotificationsTable>;
+      notification: Notification;
+      incident: Incident | null;
+    }[] = [];
+    for (const row of rows) {
+      const n = notificationFromRow(row);
+      const incident = n.incidentId ? await repos.incidents.get(n.incidentId) : null;
+      if (n.kind === 'page' && incident && incident.status !== 'triggered') {
+        const reason = `Incident #${incident.number} was ${incident.status} before this was sent`;
+        await finish(row, token, { state: 'suppressed', reason });
+        deps.onResult?.(row.channel, 'suppressed');
+      } else live.push({ row, notification: n, incident });
     }
+    if (live.length === 0) return;
     const channel = deps.channels.channelFor(method);
     if (typeof channel === 'string') {
-      await finish(row, token, { state: 'failed', reason: channel }, (trx) =>
-        fallBack(trx, notification, method, channel),
-      );
-      deps.onResult?.(row.channel, 'permanent');
+      for (const { row, notification: n } of live) {
+        await finish(row, token, { state: 'failed', reason: channel }, (trx) =>
+          fallBack(trx, n, method, channel),
+        );
+      }
+      deps.onResult?.(first.channel, 'permanent');
       return;
     }
-    const message = await buildMessage(repos, notification, method, user, incident);
+    const message =
+      live.length === 1
+        ? await buildMessage(repos, live[0]!.notification, method, user, live[0]!.incident)
+        : await buildSummary(
+            repos,
+            live.map((l) => l.notification),
+            method,
+            user,
+            live.flatMap((l) => (l.incident ? [l.incident] : [])),
+          );
     // A sender that was paused must not send what another instance has claimed since: the claim is
     // checked just before the provider call (and the provider gets the same id either way).
-    if (performance.now() - claimedAt > CLAIM_SAFE_MS || !(await stillMine(row.id, token))) return;
+    if (performance.now() - claimedAt > CLAIM_SAFE_MS || !(await stillMine(first.id, token))) return;
     const result = await channel.send(message);
-    deps.onResult?.(row.channel, result.outcome);
+    deps.onResult?.(first.channel, result.outcome);
+    const bundled = live.length > 1 ? ` (one summary of ${live.length} pages)` : '';
+    for (const { row, notification: n } of live) await record(row, token, n, method, result, bundled);
+  }
+
+  async function record(
+    row: Selectable<NotificationsTable>,
+    token: string,
+    notification: Notification,
+    method: ContactMethod,
+    result: SendResult,
+    bundled: string,
+  ) {
     const now = deps.clock.now();
     const at = now.toISOString();
     if (result.outcome === 'sent' || result.outcome === 'delivered') {
       await finish(row, token, {
         state: result.outcome,
-        reason: result.reason,
+        reason: `${result.reason}${bundled}`,
         provider_id: result.providerId ?? null,
         sent_at: at,
         delivered_at: result.outcome === 'delivered' ? at : null,
@@ -348,6 +456,29 @@ export function createSender(deps: SenderDeps) {
       ...(notice ? { notice } : {}),
       ...(n.previousProviderId ? { previousProviderId: n.previousProviderId } : {}),
       text: textOf(n, summary, code),
+    };
+  }
+
+  async function buildSummary(
+    repos: Repos,
+    notifications: Notification[],
+    method: ContactMethod,
+    user: { id: string; name: string },
+    incidents: Incident[],
+  ): Promise<OutboundMessage> {
+    const ordered = [...incidents].sort((a, b) => a.number - b.number);
+    const summaries = await Promise.all(ordered.map((incident) => summarise(repos, incident)));
+    return {
+      id: notifications[0]!.id,
+      kind: 'summary',
+      contact: {
+        type: method.type,
+        address: method.address,
+        ...(method.secret ? { secret: method.secret } : {}),
+      },
+      recipient: { id: user.id, name: user.name },
+      incidents: summaries,
+      text: `${summaries.length} incidents need attention: ${summaries.map((i) => `#${i.number} ${i.title}`).join('; ')}`,
     };
   }
 
