@@ -202,3 +202,43 @@ describe.each(engines)('bundling a burst of pages on %s', (engine) => {
     expect(sent.data[0].reason).toContain('(one summary of 2 pages)');
   });
 });
+
+/** A step that reaches nobody escalates at once, and the admins hear about it. */
+describe.each(engines)('a step that reaches nobody on %s', (engine) => {
+  let h: PagingHarness;
+  beforeAll(async () => {
+    h = await startPagingHarness(engine);
+  });
+  afterAll(() => h?.close());
+
+  it('escalates at once to the next step, says why on the timeline, and tells the admins', async () => {
+    const admin = await h.api('GET', '/api/v1/me');
+    await h.verifiedContact(admin.id, 'email', 'admin@example.com');
+    const ghost = await h.api('POST', '/api/v1/users', {
+      name: 'Ghost',
+      email: 'ghost@example.com',
+      role: 'responder',
+    });
+    const cy = await h.api('POST', '/api/v1/users', {
+      name: 'Cy',
+      email: 'cy@example.com',
+      role: 'responder',
+    });
+    await h.verifiedContact(cy.id, 'sms', '+15550000077');
+    const { routingKey } = await servicePaging(h, 'Billing', [ghost.id, cy.id], 10);
+    await trigger(h, routingKey, 'billing-1', 'Billing queue stuck');
+    await h.cycle();
+    expect(h.twilio.messages.take((m) => m.to === '+15550000077').body).toContain('Billing queue stuck');
+    const notice = await h.smtp.mails.waitAndTake((m) => m.to.includes('admin@example.com'));
+    expect(notice.subject).toContain('Incident #1: step 1 of 2 of its escalation policy reached nobody');
+    expect(notice.text).toContain('Ghost has no contact method');
+    h.assertQuiet();
+    const timeline = await h.api('GET', '/api/v1/incidents/1/timeline');
+    expect(timeline.data.map((e: { message: string }) => e.message)).toEqual([
+      'Triggered by Events API v2: Billing queue stuck',
+      'Step 1 of 2: cannot reach Ghost has no contact method',
+      'Step 1 of 2 reached nobody; escalating at once',
+      'Step 2 of 2: paging Cy (named in the policy) by SMS',
+    ]);
+  });
+});

@@ -56,3 +56,9 @@ export async function queueNotices(
   await repos.notifications.insert(notifications);
   return notifications.length;
 }
+
+/** Owners and admins: who hears about what nobody else would (pages that reach nobody, gaps). */
+export async function installationAdmins(repos: Repos): Promise<string[]> {
+  const page = await repos.users.list({ limit: 500, cursor: null }, false);
+  return page.data.filter((u) => u.role === 'owner' || u.role === 'admin').map((u) => u.id);
+}

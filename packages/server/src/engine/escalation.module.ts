@@ -4,11 +4,13 @@ import {
   type Escalation,
   type EscalationStep,
   type Incident,
+  installationAdmins,
   lifecycle,
   type Notification,
   nextReplyCode,
   onCallAt,
   planFor,
+  queueNotices,
   type Repos,
   systemActor,
   type TimelineDraft,
@@ -37,6 +39,7 @@ export interface EscalationModuleDeps {
   /** Repositories over a transaction (store/unit-of-work.ts). */
   reposFor(db: Kysely<Database>): Repos;
   newId(): string;
+  publicUrl: string;
   onUnreachable?(incident: Incident, message: string): void;
 }
 
@@ -270,6 +273,17 @@ export function createEscalationModule(deps: EscalationModuleDeps) {
         }
         const message = `${label} reached nobody${targets.length === 0 ? ' (its targets have nobody on call)' : ''}; escalating at once`;
         deps.onUnreachable?.(incident, message);
+        // Admins hear of it too: a policy that pages nobody must be fixed before the next incident.
+        await queueNotices(
+          repos,
+          { clock: { now: () => now }, newId: deps.newId },
+          await installationAdmins(repos),
+          {
+            title: `Incident #${incident.number}: ${label.toLowerCase()} of its escalation policy reached nobody`,
+            body: `${incident.title}. ${result.unreachable.length > 0 ? `Cannot reach ${result.unreachable.join('; ')}.` : 'Its targets have nobody on call.'} Vigil escalated at once; check the policy and people's contact methods.`,
+            url: `${deps.publicUrl}/incidents/${incident.number}`,
+          },
+        );
         if (!after) {
           timeline.push({
             type: 'unreachable',

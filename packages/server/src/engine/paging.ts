@@ -30,6 +30,7 @@ export function createPaging(deps: PagingDeps) {
     store: deps.store,
     reposFor: repos,
     newId: deps.newId,
+    publicUrl: deps.publicUrl,
     onUnreachable: (incident, message) => {
       deps.metrics.unreachable.inc();
       deps.log?.warn({ incident: incident.number }, message);

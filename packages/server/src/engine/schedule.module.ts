@@ -1,6 +1,7 @@
 import {
   coverageGaps,
   finalSchedule,
+  installationAdmins,
   instantToLocal,
   queueNotices,
   type Repos,
@@ -134,8 +135,7 @@ export function createScheduleModule(deps: ScheduleModuleDeps) {
       const managers = (await repos.teams.members(schedule.teamId)).filter((m) => m.role === 'manager');
       if (managers.length > 0) return managers.map((m) => m.userId);
     }
-    const page = await repos.users.list({ limit: 500, cursor: null }, false);
-    return page.data.filter((u) => u.role === 'owner' || u.role === 'admin').map((u) => u.id);
+    return installationAdmins(repos);
   }
 
   async function warnOfGaps(
