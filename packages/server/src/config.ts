@@ -20,6 +20,8 @@ export interface Config {
   /** Events a minute per integration when the integration sets no limit of its own. */
   ingestRateLimitPerMinute: number;
   channels: ChannelConfig;
+  /** How often the engine cycles when nothing nudges it (VIGIL_ENGINE_INTERVAL_MS, default 1000). */
+  engineIntervalMs: number;
 }
 
 /** Providers of the outbound channels; a channel whose provider is missing is simply not offered. */
@@ -164,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
       120_000,
     ),
     channels: loadChannelConfig(env),
+    engineIntervalMs: positiveInteger(env.VIGIL_ENGINE_INTERVAL_MS, 'VIGIL_ENGINE_INTERVAL_MS', 1_000),
   };
 }
 

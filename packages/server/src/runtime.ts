@@ -1,10 +1,12 @@
 import { type Clock, systemClock } from '@vigil/core';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import { sql } from 'kysely';
 import { buildApp, createServices } from './app.js';
 import { type Config, noChannels } from './config.js';
 import { createActionLinks } from './engine/action-links.js';
 import { createChannelSet } from './engine/channel-set.js';
 import { createPaging, type Paging } from './engine/paging.js';
+import { createPgDoorbell } from './engine/pg-doorbell.js';
 import type { ChannelSet } from './engine/sender.js';
 import { OffsetClock } from './engine/test-clock.js';
 import { createMetrics } from './http/metrics.js';
@@ -36,7 +38,7 @@ export async function startRuntime(
     Config,
     'dataDir' | 'databaseUrl' | 'publicUrl' | 'secretKey' | 'bootstrapToken' | 'testClock'
   > &
-    Partial<Pick<Config, 'channels' | 'roles'>>,
+    Partial<Pick<Config, 'channels' | 'roles' | 'engineIntervalMs'>>,
   options: {
     clock?: Clock;
     logger?: FastifyServerOptions['logger'];
@@ -79,11 +81,27 @@ export async function startRuntime(
       publicUrl: config.publicUrl,
       metrics,
       newId: () => newId(clock.now().getTime()),
+      ...(config.engineIntervalMs ? { intervalMs: config.engineIntervalMs } : {}),
       log: {
         warn: (obj, msg) => logger.current?.warn(obj, msg),
         error: (obj, msg) => logger.current?.error(obj, msg),
       },
     });
+    // On PostgreSQL, a write on one instance wakes the engines of all (LISTEN/NOTIFY).
+    const doorbell =
+      store.dialect.engine === 'postgres' && config.databaseUrl
+        ? createPgDoorbell({
+            databaseUrl: config.databaseUrl,
+            notify: async () => {
+              await sql`select pg_notify(${'vigil_engine'}, '')`.execute(store.db);
+            },
+            onError: (error) => logger.current?.warn({ err: error }, 'engine doorbell: reconnecting'),
+          })
+        : null;
+    const nudge = () => {
+      paging.engine.nudge();
+      doorbell?.ring();
+    };
     const app = await buildApp(
       {
         config: { ...config, channels: channelConfig },
@@ -93,13 +111,16 @@ export async function startRuntime(
         secrets: nodeSecrets,
         box,
         metrics,
-        paging: { nudge: paging.engine.nudge, links, testClock },
+        paging: { nudge, links, testClock },
       },
       { logger: options.logger },
     );
     logger.current = app.log;
     log = (error) => app.log.warn({ err: error }, 'database connection lost; the pool will reconnect');
-    if (config.roles?.has('engine')) paging.engine.start();
+    if (config.roles?.has('engine')) {
+      await doorbell?.start(paging.engine.nudge);
+      paging.engine.start();
+    }
     return {
       app,
       store,
@@ -109,6 +130,7 @@ export async function startRuntime(
       async close() {
         await app.close();
         await paging.engine.stop();
+        await doorbell?.close();
         await store.close();
       },
     };

@@ -20,6 +20,7 @@ export interface PagingDeps {
   publicUrl: string;
   metrics: Metrics;
   newId(): string;
+  intervalMs?: number;
   log?: { warn(obj: unknown, msg: string): void; error(obj: unknown, msg: string): void };
 }
 
@@ -57,6 +58,7 @@ export function createPaging(deps: PagingDeps) {
     publicUrl: deps.publicUrl,
   });
   const engine = createEngine({
+    ...(deps.intervalMs ? { intervalMs: deps.intervalMs } : {}),
     clock: deps.clock,
     escalation,
     sender,
