@@ -23,6 +23,7 @@ export * from './paging/escalation-policy.service.js';
 export * from './paging/escalation-steps.js';
 export * from './paging/notice.js';
 export * from './paging/paging.js';
+export * from './paging/quiet-hours.js';
 export * from './ports.js';
 export * from './schedule/index.js';
 export * from './setup/setup.service.js';

@@ -150,7 +150,13 @@ export async function servicePaging(h: PagingHarness, name: string, userIds: str
   return { policy, service, routingKey: integration.key as string };
 }
 
-export async function trigger(h: PagingHarness, routingKey: string, dedupKey: string, summary: string) {
+export async function trigger(
+  h: PagingHarness,
+  routingKey: string,
+  dedupKey: string,
+  summary: string,
+  severity = 'critical',
+) {
   const res = await h.runtime.app.inject({
     method: 'POST',
     url: '/v2/enqueue',
@@ -158,7 +164,7 @@ export async function trigger(h: PagingHarness, routingKey: string, dedupKey: st
       routing_key: routingKey,
       event_action: 'trigger',
       dedup_key: dedupKey,
-      payload: { summary, source: 'test', severity: 'critical' },
+      payload: { summary, source: 'test', severity },
     },
   });
   expect(res.statusCode, res.body).toBe(202);

@@ -242,3 +242,44 @@ describe.each(engines)('a step that reaches nobody on %s', (engine) => {
     ]);
   });
 });
+
+/** Quiet hours hold low-urgency pages until they end; high urgency goes through at once. */
+describe.each(engines)('quiet hours on %s', (engine) => {
+  let h: PagingHarness;
+  beforeAll(async () => {
+    h = await startPagingHarness(engine);
+  });
+  afterAll(() => h?.close());
+
+  it('holds a low-urgency page until the quiet hours end, and not a high-urgency one', async () => {
+    const di = await h.api('POST', '/api/v1/users', {
+      name: 'Di',
+      email: 'di@example.com',
+      role: 'responder',
+    });
+    await h.verifiedContact(di.id, 'sms', '+15550000055');
+    const updated = await h.api('PATCH', `/api/v1/users/${di.id}`, {
+      time_zone: 'Europe/Lisbon',
+      quiet_hours: { start: '22:00', end: '07:00' },
+    });
+    expect(updated.quiet_hours).toEqual({ start: '22:00', end: '07:00' });
+    const { routingKey } = await servicePaging(h, 'Reports', [di.id], 30);
+    // 06:00Z is 06:00 in Lisbon (WET): quiet until 07:00.
+    await trigger(h, routingKey, 'slow-report', 'Nightly report is slow', 'warning');
+    await h.cycle();
+    h.assertQuiet();
+    const held = await h.api('GET', '/api/v1/incidents/1/notifications');
+    expect(held.data[0]).toMatchObject({ state: 'queued', send_after: '2026-03-08T07:00:00.000Z' });
+    expect(held.data[0].reason).toContain("held for Di's quiet hours");
+
+    await trigger(h, routingKey, 'db-down', 'Database down', 'critical');
+    await h.cycle();
+    expect(h.twilio.messages.take((m) => m.to === '+15550000055').body).toContain('Database down');
+    h.assertQuiet();
+
+    h.clock.advance(60 * 60_000);
+    await h.cycle();
+    expect(h.twilio.messages.take((m) => m.to === '+15550000055').body).toContain('Nightly report is slow');
+    h.assertQuiet();
+  });
+});

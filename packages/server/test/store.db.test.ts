@@ -21,6 +21,7 @@ describe.each(engines)('store on %s', (engine) => {
         '0003-schedules',
         '0004-paging',
         '0005-schedule-watch',
+        '0006-quiet-hours',
       ]);
       expect(await migrateToLatest(a)).toEqual([]);
       expect(await migrationsAreCurrent(b)).toBe(true);

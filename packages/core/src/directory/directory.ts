@@ -2,12 +2,19 @@ import type { Role } from '../auth/roles.js';
 import type { Urgency } from '../incident/incident.js';
 import type { Instant } from '../shared/clock.js';
 
+export interface QuietHours {
+  start: string;
+  end: string;
+}
+
 export interface User {
   id: string;
   name: string;
   email: string;
   role: Role;
   timeZone: string;
+  /** Low-urgency pages wait until these local hours end (`22:00`–`07:00` crosses midnight). */
+  quietHours: QuietHours | null;
   hasPassword: boolean;
   createdAt: Instant;
   updatedAt: Instant;

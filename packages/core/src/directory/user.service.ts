@@ -19,6 +19,7 @@ export interface UpdateUserInput {
   email?: string;
   role?: Role;
   timeZone?: string;
+  quietHours?: import('./directory.js').QuietHours | null;
   password?: string;
 }
 
@@ -86,6 +87,7 @@ export function createUserService(deps: UseCaseDeps) {
           email,
           role: input.role,
           timeZone: input.timeZone ?? 'UTC',
+          quietHours: null,
           hasPassword: passwordHash !== null,
           passwordHash,
           createdAt: now,
@@ -139,6 +141,7 @@ export function createUserService(deps: UseCaseDeps) {
           email,
           role: input.role ?? before.role,
           timeZone: input.timeZone ?? before.timeZone,
+          quietHours: input.quietHours !== undefined ? input.quietHours : before.quietHours,
           passwordHash: passwordHash ?? before.passwordHash,
           hasPassword: (passwordHash ?? before.passwordHash) !== null,
           updatedAt: now,

@@ -42,6 +42,7 @@ export function createSetupService(deps: UseCaseDeps) {
       email: email.trim().toLowerCase(),
       role: 'owner',
       timeZone: 'UTC',
+      quietHours: null,
       hasPassword: passwordHash !== null,
       passwordHash,
       createdAt: now,

@@ -5,6 +5,15 @@ const Name = Type.String({ minLength: 1, maxLength: 200 });
 const Description = Type.String({ maxLength: 10_000 });
 const strict = { additionalProperties: false } as const;
 
+const HourMinute = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: 'HH:MM' });
+export const QuietHours = Type.Object(
+  { start: HourMinute, end: HourMinute },
+  {
+    additionalProperties: false,
+    description: 'Low-urgency pages wait until the end (local time of the user)',
+  },
+);
+
 // ── users ──────────────────────────────────────────────────────────────────────────────────────
 export const User = Type.Object({
   id: Id,
@@ -12,6 +21,7 @@ export const User = Type.Object({
   email: Type.String(),
   role: Role,
   time_zone: Type.String({ description: 'IANA time zone, e.g. Europe/Berlin' }),
+  quiet_hours: Nullable(QuietHours),
   has_password: Type.Boolean(),
   created_at: Instant,
   updated_at: Instant,
@@ -38,6 +48,7 @@ export const UserUpdate = Type.Object(
     email: Type.Optional(Type.String({ format: 'email', maxLength: 320 })),
     role: Type.Optional(Role),
     time_zone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    quiet_hours: Type.Optional(Nullable(QuietHours)),
     password: Type.Optional(Type.String({ minLength: 12, maxLength: 1024 })),
   },
   strict,

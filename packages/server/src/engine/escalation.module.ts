@@ -11,6 +11,7 @@ import {
   onCallAt,
   planFor,
   queueNotices,
+  quietUntil,
   type Repos,
   systemActor,
   type TimelineDraft,
@@ -381,8 +382,15 @@ export function createEscalationModule(deps: EscalationModuleDeps) {
         unreachable.push(`${user.name} ${unreachableReason(mine, 0)}`);
         continue;
       }
+      // Low urgency waits for the end of the person's quiet hours (high urgency never does).
+      const quiet = incident.urgency === 'low' ? quietUntil(user.quietHours, user.timeZone, at) : null;
       for (const { method, delayMinutes } of plan) {
-        notifications.push(await pageNotification(repos, incident, method, step, at, delayMinutes));
+        const page = await pageNotification(repos, incident, method, step, at, delayMinutes);
+        if (quiet && quiet > page.sendAfter) {
+          page.sendAfter = quiet;
+          page.reason = `held for ${user.name}'s quiet hours (low urgency) until ${quiet.slice(11, 16)} UTC`;
+        }
+        notifications.push(page);
       }
       reached.push({
         userId: user.id,

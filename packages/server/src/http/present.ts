@@ -9,6 +9,7 @@ export const presentUser = (user: core.User): api.User => ({
   email: user.email,
   role: user.role,
   time_zone: user.timeZone,
+  quiet_hours: user.quietHours,
   has_password: user.hasPassword,
   created_at: user.createdAt,
   updated_at: user.updatedAt,

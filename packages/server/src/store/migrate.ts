@@ -5,6 +5,7 @@ import * as changeEvents from './migrations/0002-change-events.js';
 import * as schedules from './migrations/0003-schedules.js';
 import * as paging from './migrations/0004-paging.js';
 import * as scheduleWatch from './migrations/0005-schedule-watch.js';
+import * as quietHours from './migrations/0006-quiet-hours.js';
 
 type EngineMigration = { up(db: Kysely<any>, engine: 'sqlite' | 'postgres'): Promise<void> };
 
@@ -15,6 +16,7 @@ const migrations: Record<string, EngineMigration> = {
   '0003-schedules': schedules,
   '0004-paging': paging,
   '0005-schedule-watch': scheduleWatch,
+  '0006-quiet-hours': quietHours,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -20,6 +20,7 @@ export interface UsersTable {
   email: string;
   role: string;
   time_zone: string;
+  quiet_hours: string | null;
   password_hash: string | null;
   created_at: string;
   updated_at: string;

@@ -61,12 +61,13 @@ export function userRoutes(app: TypedApp, { services, uow }: AppDeps) {
       },
     },
     async (request) => {
-      const { name, email, role, time_zone, password } = request.body;
+      const { name, email, role, time_zone, quiet_hours, password } = request.body;
       const user = await services.users.update(contextOf(request), request.params.id, {
         name,
         email,
         role,
         timeZone: time_zone,
+        quietHours: quiet_hours,
         password,
       });
       return presentUser(user);
