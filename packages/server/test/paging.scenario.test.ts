@@ -149,7 +149,7 @@ describe.each(engines)('paging, end to end with fakes, on %s', (engine) => {
 
 /**
  * A burst to one person is not a burst of texts: pages due together go as one summary, and after
- * three messages in a minute the next wait for the minute to end and go together.
+ * three messages in a minute the next low-urgency ones wait for the minute to end and go together.
  */
 describe.each(engines)('bundling a burst of pages on %s', (engine) => {
   let h: PagingHarness;
@@ -168,8 +168,9 @@ describe.each(engines)('bundling a burst of pages on %s', (engine) => {
   });
   afterAll(() => h?.close());
 
-  it('sends pages due together as one summary, and holds the fourth message of a minute', async () => {
-    for (let i = 1; i <= 4; i++) await trigger(h, routingKey, `disk-${i}`, `Disk ${i} full`);
+  it('sends pages due together as one summary, and holds low-urgency pages after three messages a minute', async () => {
+    // Low urgency (severity warning) throughout, except where said.
+    for (let i = 1; i <= 4; i++) await trigger(h, routingKey, `disk-${i}`, `Disk ${i} full`, 'warning');
     await h.cycle();
     const summary = h.twilio.messages.take((m) => m.to === PHONE);
     expect(summary.body).toMatch(
@@ -180,15 +181,20 @@ describe.each(engines)('bundling a burst of pages on %s', (engine) => {
     // Two more pages, one at a time, within the minute: sent. The next two are held, then go together.
     for (const i of [5, 6]) {
       h.clock.advance(5_000);
-      await trigger(h, routingKey, `disk-${i}`, `Disk ${i} full`);
+      await trigger(h, routingKey, `disk-${i}`, `Disk ${i} full`, 'warning');
       await h.cycle();
       h.twilio.messages.take((m) => m.body.includes(`Disk ${i} full`));
     }
     for (const i of [7, 8]) {
       h.clock.advance(5_000);
-      await trigger(h, routingKey, `disk-${i}`, `Disk ${i} full`);
+      await trigger(h, routingKey, `disk-${i}`, `Disk ${i} full`, 'warning');
       await h.cycle();
     }
+    // A high-urgency page is never held or merged, however many went before it.
+    h.clock.advance(1_000);
+    await trigger(h, routingKey, 'disk-9', 'Disk 9 full');
+    await h.cycle();
+    h.twilio.messages.take((m) => m.body.includes('Disk 9 full'));
     h.assertQuiet();
     const held = await h.api('GET', '/api/v1/incidents/7/notifications');
     expect(held.data[0].reason).toMatch(/^held: 3 messages went to this contact method in the last minute/);

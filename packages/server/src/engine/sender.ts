@@ -98,13 +98,29 @@ export function createSender(deps: SenderDeps) {
 
   /**
    * The per-contact-method throttle: a contact method that already got THROTTLE_MESSAGES messages
-   * in the last minute gets its next pages held until that minute is over; they then go out
-   * together, as one summary. Returns the ids held back.
+   * in the last minute gets its next low-urgency pages held until that minute is over; they then go
+   * out together, as one summary. Returns the ids held back.
    */
   async function throttled(trx: Kysely<Database>, rows: Selectable<NotificationsTable>[], now: Date) {
     const held = new Set<string>();
-    const methods = [...new Set(rows.filter((r) => r.kind === 'page').map((r) => r.contact_method_id))];
-    if (methods.length === 0) return held;
+    // Only low-urgency pages wait: a high-urgency page is never delayed (it may still be bundled
+    // with others due at the same moment).
+    const pageRows = rows.filter((r) => r.kind === 'page' && r.incident_id);
+    const low = new Set(
+      pageRows.length === 0
+        ? []
+        : (
+            await trx
+              .selectFrom('incidents')
+              .select('id')
+              .where('id', 'in', [...new Set(pageRows.map((r) => r.incident_id as string))])
+              .where('urgency', '=', 'low')
+              .execute()
+          ).map((i) => i.id),
+    );
+    const holdable = pageRows.filter((r) => low.has(r.incident_id as string));
+    const methods = [...new Set(holdable.map((r) => r.contact_method_id))];
+    if (methods.length === 0) return { held, low };
     const since = new Date(now.getTime() - THROTTLE_WINDOW_MS).toISOString();
     const recent = await trx
       .selectFrom('notifications')
@@ -124,7 +140,7 @@ export function createSender(deps: SenderDeps) {
       const until = new Date(
         Date.parse(sent[sent.length - THROTTLE_MESSAGES]!) + THROTTLE_WINDOW_MS,
       ).toISOString();
-      const ids = rows.filter((r) => r.kind === 'page' && r.contact_method_id === method).map((r) => r.id);
+      const ids = holdable.filter((r) => r.contact_method_id === method).map((r) => r.id);
       for (const id of ids) held.add(id);
       await trx
         .updateTable('notifications')
@@ -137,15 +153,19 @@ export function createSender(deps: SenderDeps) {
         .where('id', 'in', ids)
         .execute();
     }
-    return held;
+    return { held, low };
   }
 
-  /** Pages due together for one contact method go as one summary; everything else alone. */
-  function bundles(claimed: { row: Selectable<NotificationsTable>; token: string }[]) {
+  /**
+   * Low-urgency pages due together for one contact method go as one summary; everything else alone:
+   * a high-urgency page is always its own message, sent at once (storms of those are for alert
+   * grouping to reduce at the source, not for the pager to delay or merge).
+   */
+  function bundles(claimed: { row: Selectable<NotificationsTable>; token: string; lowUrgency: boolean }[]) {
     const out: { rows: Selectable<NotificationsTable>[]; token: string }[] = [];
     const pages = new Map<string, { rows: Selectable<NotificationsTable>[]; token: string }>();
-    for (const { row, token } of claimed) {
-      if (row.kind !== 'page') {
+    for (const { row, token, lowUrgency } of claimed) {
+      if (row.kind !== 'page' || !lowUrgency) {
         out.push({ rows: [row], token });
         continue;
       }
@@ -179,7 +199,7 @@ export function createSender(deps: SenderDeps) {
             .limit(limit),
         )
         .execute();
-      const held = await throttled(trx, found, now);
+      const { held, low } = await throttled(trx, found, now);
       const rows = found.filter((row) => !held.has(row.id));
       if (rows.length === 0) return [];
       // One token for the batch: a claim is (id, token), so a late writer is still told apart.
@@ -200,7 +220,11 @@ export function createSender(deps: SenderDeps) {
           rows.map((row) => row.id),
         )
         .execute();
-      const claimed = rows.map((row) => ({ row: { ...row, attempts: row.attempts + 1 }, token }));
+      const claimed = rows.map((row) => ({
+        row: { ...row, attempts: row.attempts + 1 },
+        token,
+        lowUrgency: row.incident_id !== null && low.has(row.incident_id),
+      }));
       return claimed;
     });
   }
