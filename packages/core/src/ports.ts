@@ -138,6 +138,8 @@ export interface IncidentRepo {
 export interface TimelineRepo {
   append(entries: TimelineEntry[]): Promise<void>;
   list(incidentId: string, page: PageRequest): Promise<Page<TimelineEntry>>;
+  /** The newest entry of one type (who acknowledged, who resolved), or null. */
+  latestOfType(incidentId: string, type: TimelineEntry['type']): Promise<TimelineEntry | null>;
 }
 
 export interface AuditFilter {

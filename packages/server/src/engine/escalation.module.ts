@@ -23,6 +23,7 @@ import type { Kysely } from 'kysely';
 import type { Store } from '../store/dialect.js';
 import { escalationFromRow, notificationToRow } from '../store/repos/paging.repo.js';
 import type { Database } from '../store/schema.js';
+import { incidentUrl } from '../urls.js';
 
 const MINUTE_MS = 60_000;
 const channelNames: Record<string, string> = {
@@ -282,7 +283,7 @@ export function createEscalationModule(deps: EscalationModuleDeps) {
           {
             title: `Incident #${incident.number}: ${label.toLowerCase()} of its escalation policy reached nobody`,
             body: `${incident.title}. ${result.unreachable.length > 0 ? `Cannot reach ${result.unreachable.join('; ')}.` : 'Its targets have nobody on call.'} Vigil escalated at once; check the policy and people's contact methods.`,
-            url: `${deps.publicUrl}/incidents/${incident.number}`,
+            url: incidentUrl(deps.publicUrl, incident.number),
           },
         );
         if (!after) {

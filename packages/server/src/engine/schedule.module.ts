@@ -12,6 +12,7 @@ import {
 import type { Kysely } from 'kysely';
 import type { Store } from '../store/dialect.js';
 import type { Database } from '../store/schema.js';
+import { scheduleUrl } from '../urls.js';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
@@ -103,7 +104,7 @@ export function createScheduleModule(deps: ScheduleModuleDeps) {
     const names = new Map<string, string>();
     for (const user of await repos.users.getMany([...new Set(shifts.map((s) => s.userId))]))
       names.set(user.id, user.name);
-    const url = `${deps.publicUrl}/schedules/${schedule.id}`;
+    const url = scheduleUrl(deps.publicUrl, schedule.id);
     for (let i = 0; i < shifts.length; i++) {
       const shift = shifts[i]!;
       if (!(shift.start > from && shift.start <= to)) continue;
@@ -166,7 +167,7 @@ export function createScheduleModule(deps: ScheduleModuleDeps) {
     await queueNotices(repos, deps, await owners(repos, schedule), {
       title: `${schedule.name} has nobody on call ${gaps.length === 1 ? 'once' : `${gaps.length} times`} in the next 14 days`,
       body: `Gaps (${schedule.timeZone}): ${listed}${gaps.length > 5 ? '; …' : ''}. Add an override or a layer to cover them.`,
-      url: `${deps.publicUrl}/schedules/${schedule.id}`,
+      url: scheduleUrl(deps.publicUrl, schedule.id),
     });
     return { ...checked, gaps_warned: key, gaps_warned_at: now.toISOString() };
   }

@@ -15,6 +15,7 @@ import type { Store } from '../store/dialect.js';
 import { GroupCommit } from '../store/group-commit.js';
 import { notificationFromRow, notificationToRow } from '../store/repos/paging.repo.js';
 import type { Database, NotificationsTable } from '../store/schema.js';
+import { incidentUrl } from '../urls.js';
 import type { ActionLinks } from './action-links.js';
 import { ACTION_LINK_TTL_SECONDS } from './action-links.js';
 
@@ -508,12 +509,10 @@ export function createSender(deps: SenderDeps) {
 
   async function summarise(repos: Repos, incident: Incident): Promise<IncidentSummary> {
     const service = await repos.services.get(incident.serviceId);
-    let changedBy: string | null = null;
-    if (incident.status !== 'triggered') {
-      const entries = await repos.timeline.list(incident.id, { limit: 500, cursor: null });
-      const last = entries.data.filter((e) => e.type === incident.status).at(-1);
-      changedBy = last?.actor.name ?? null;
-    }
+    const changedBy =
+      incident.status === 'triggered'
+        ? null
+        : ((await repos.timeline.latestOfType(incident.id, incident.status))?.actor.name ?? null);
     return {
       id: incident.id,
       number: incident.number,
@@ -523,7 +522,7 @@ export function createSender(deps: SenderDeps) {
       priority: incident.priority,
       severity: incident.severity,
       serviceName: service?.name ?? 'unknown service',
-      htmlUrl: `${deps.publicUrl}/incidents/${incident.number}`,
+      htmlUrl: incidentUrl(deps.publicUrl, incident.number),
       createdAt: incident.createdAt,
       changedBy,
     };

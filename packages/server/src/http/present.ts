@@ -1,6 +1,7 @@
 import type * as core from '@vigil/core';
 import { REDACTED } from '@vigil/core';
 import type * as api from '@vigil/sdk/contract';
+import { incidentUrl } from '../urls.js';
 
 /** Domain objects (camelCase) to the API's snake_case shapes. Pure and small on purpose. */
 export const presentUser = (user: core.User): api.User => ({
@@ -104,7 +105,7 @@ export const presentIncident = (
   updated_at: incident.updatedAt,
   acknowledged_at: incident.acknowledgedAt,
   resolved_at: incident.resolvedAt,
-  html_url: `${publicUrl}/incidents/${incident.number}`,
+  html_url: incidentUrl(publicUrl, incident.number),
 });
 
 export const presentTimelineEntry = (entry: core.TimelineEntry): api.TimelineEntry => ({

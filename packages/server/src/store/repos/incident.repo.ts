@@ -204,6 +204,16 @@ const actorOf = (row: { actor_type: string; actor_id: string | null; actor_name:
   name: row.actor_name,
 });
 
+const entryFromRow = (row: Selectable<Database['timeline_entries']>): TimelineEntry => ({
+  id: row.id,
+  incidentId: row.incident_id,
+  at: row.at,
+  type: row.type as TimelineEntryType,
+  actor: actorOf(row),
+  message: row.message,
+  data: parseJson<Record<string, unknown>>(row.data),
+});
+
 export function createTimelineRepo(db: Kysely<Database>): TimelineRepo {
   return {
     async append(entries: TimelineEntry[]) {
@@ -219,20 +229,17 @@ export function createTimelineRepo(db: Kysely<Database>): TimelineRepo {
         .orderBy('id', 'asc')
         .limit(page.limit + 1);
       if (page.cursor) query = query.where('id', '>', decodeCursor(page.cursor, 'string'));
-      return toPage(
-        await query.execute(),
-        page.limit,
-        (row) => row.id,
-        (row) => ({
-          id: row.id,
-          incidentId: row.incident_id,
-          at: row.at,
-          type: row.type as TimelineEntryType,
-          actor: actorOf(row),
-          message: row.message,
-          data: parseJson<Record<string, unknown>>(row.data),
-        }),
-      );
+      return toPage(await query.execute(), page.limit, (row) => row.id, entryFromRow);
+    },
+    async latestOfType(incidentId, type) {
+      const row = await db
+        .selectFrom('timeline_entries')
+        .selectAll()
+        .where('incident_id', '=', incidentId)
+        .where('type', '=', type)
+        .orderBy('id', 'desc')
+        .executeTakeFirst();
+      return row ? entryFromRow(row) : null;
     },
   };
 }
