@@ -404,9 +404,15 @@ async function startVigil(target) {
     childEnv.DATABASE_URL = `${settings.postgresUrl}/${database}`;
     childEnv.VIGIL_SECRET_KEY = randomBytes(32).toString('hex');
   }
-  const child = startPinned(process.execPath, ['packages/server/dist/main.js', '--port', String(port)], {
-    env: childEnv,
-  });
+  // VIGIL_BENCH_NODE_FLAGS: extra node flags for the servers under test, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeFlags = env.VIGIL_BENCH_NODE_FLAGS ? env.VIGIL_BENCH_NODE_FLAGS.split(' ') : [];
+  const child = startPinned(
+    process.execPath,
+    [...nodeFlags, 'packages/server/dist/main.js', '--port', String(port)],
+    {
+      env: childEnv,
+    },
+  );
   const stop = async () => {
     await stopChild(child);
     if (database) dropDatabase(database);

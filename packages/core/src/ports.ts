@@ -5,6 +5,7 @@
 import type { Alert, AlertStatus } from './alert/alert.js';
 import type { AuditEntry } from './audit/audit.js';
 import type { Role } from './auth/roles.js';
+import type { PasswordReset, Session } from './auth/session.js';
 import type { ApiKey, Integration, Service, Team, TeamMember, User } from './directory/directory.js';
 import type { Incident, IncidentStatus, Priority, TimelineEntry } from './incident/incident.js';
 import type {
@@ -54,6 +55,33 @@ export interface ApiKeyRepo {
   revoke(id: string, at: string): Promise<void>;
   revokeAllOfUser(userId: string, at: string): Promise<void>;
   touch(id: string, at: string): Promise<void>;
+}
+
+export interface SessionWithUser {
+  session: Session;
+  user: UserRecord;
+}
+
+export interface SessionRepo {
+  insert(session: Session, tokenHash: string): Promise<void>;
+  get(id: string): Promise<Session | null>;
+  findByTokenHash(tokenHash: string): Promise<SessionWithUser | null>;
+  /** Records use: `last_seen_at` and the slid expiry. */
+  touch(id: string, lastSeenAt: string, expiresAt: string): Promise<void>;
+  revoke(id: string, at: string): Promise<void>;
+  /** Revokes every live session of the user except `exceptId`; returns how many. */
+  revokeAllOfUser(userId: string, at: string, exceptId?: string): Promise<number>;
+}
+
+export interface PasswordResetRepo {
+  insert(reset: PasswordReset, tokenHash: string): Promise<void>;
+  findByTokenHash(tokenHash: string): Promise<PasswordReset | null>;
+  /** Marks the reset used if nobody has; false when it was used already (two tabs, a replay). */
+  markUsed(tokenHash: string, at: string): Promise<boolean>;
+  /** Marks every unused reset of the user used (a newer one or a password change supersedes them). */
+  invalidateAllOfUser(userId: string, at: string): Promise<void>;
+  /** How many resets were requested for the user since `since` (a cap on mails to one inbox). */
+  countSince(userId: string, since: string): Promise<number>;
 }
 
 export interface TeamRepo {
@@ -115,6 +143,8 @@ export interface AlertRepo {
 export interface IncidentFilter {
   status?: IncidentStatus[];
   serviceId?: string;
+  /** Incidents of the services this team owns. */
+  teamId?: string;
   priority?: Priority[];
   since?: string;
   until?: string;
@@ -133,6 +163,31 @@ export interface IncidentRepo {
   getByNumber(number: number, forUpdate?: boolean): Promise<Incident | null>;
   findOpenByDedupKey(serviceId: string, dedupKey: string): Promise<Incident | null>;
   list(filter: IncidentFilter, page: PageRequest): Promise<Page<Incident>>;
+  /** How many incidents match the filter, per status (the incident board's counts). */
+  countByStatus(filter: Omit<IncidentFilter, 'status'>): Promise<IncidentCounts>;
+  /**
+   * Which incidents changed at or after `since` (their `updated_at`), oldest change first, after
+   * the `(updatedAt, id)` position `after` when given: the live feed reads these
+   * (docs/incident-board.md), then loads only the ones it has not seen.
+   */
+  changesSince(
+    since: string,
+    limit: number,
+    after?: { updatedAt: string; id: string },
+  ): Promise<IncidentChange[]>;
+  getMany(ids: string[]): Promise<Incident[]>;
+}
+
+/** Incidents per status; with a text filter, `resolved` stops at a cap (`resolvedCapped`). */
+export interface IncidentCounts extends Record<IncidentStatus, number> {
+  resolvedCapped: boolean;
+}
+
+/** One change of an incident, as the live feed tracks it. */
+export interface IncidentChange {
+  id: string;
+  version: number;
+  updatedAt: string;
 }
 
 export interface TimelineRepo {
@@ -304,6 +359,8 @@ export interface Repos {
   settings: SettingsRepo;
   users: UserRepo;
   apiKeys: ApiKeyRepo;
+  sessions: SessionRepo;
+  passwordResets: PasswordResetRepo;
   teams: TeamRepo;
   services: ServiceRepo;
   integrations: IntegrationRepo;
@@ -311,6 +368,8 @@ export interface Repos {
   incidents: IncidentRepo;
   timeline: TimelineRepo;
   audit: AuditRepo;
+  /** SIGNL4 and New Relic integrations of services, and their deliveries. */
+  outbound: import('./outbound/outbound.service.js').OutboundRepo;
 }
 
 export interface UnitOfWork {

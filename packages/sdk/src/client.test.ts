@@ -51,6 +51,57 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 }
 
 describe('VigilClient', () => {
+  it('signs in like a browser: the session cookie authenticates, writes carry the CSRF token', async () => {
+    await client.users.create({
+      name: 'Web',
+      email: 'web@example.com',
+      role: 'manager',
+      password: 'correct horse battery staple',
+    });
+    // Node's fetch keeps no cookies; a one-cookie jar stands in for the browser.
+    let cookie: string | undefined;
+    const sent: Headers[] = [];
+    const browserFetch: typeof fetch = async (input, init = {}) => {
+      const headers = new Headers(init.headers);
+      if (cookie) headers.set('cookie', cookie);
+      sent.push(headers);
+      const response = await fetch(input, { ...init, headers });
+      const setCookie = response.headers.get('set-cookie');
+      if (setCookie) cookie = setCookie.split(';')[0];
+      return response;
+    };
+    let csrf: string | undefined;
+    const browser = new VigilClient({
+      baseUrl: url,
+      fetch: browserFetch,
+      credentials: 'same-origin',
+      csrfToken: () => csrf,
+    });
+    const signedIn = await browser.auth.login({
+      email: 'web@example.com',
+      password: 'correct horse battery staple',
+    });
+    csrf = signedIn.csrf_token;
+    expect(signedIn.user.email).toBe('web@example.com');
+    expect(sent[0]?.has('authorization')).toBe(false);
+    expect((await browser.me()).email).toBe('web@example.com');
+    expect((await browser.auth.session()).csrf_token).toBe(csrf);
+    const team = await browser.teams.create({ name: 'Web team' });
+    expect(sent.at(-1)?.get('x-csrf-token')).toBe(csrf);
+    await browser.teams.delete(team.id);
+    await browser.auth.logout();
+    const error = await rejection(browser.me());
+    expect((error as VigilApiError).code).toBe('UNAUTHENTICATED');
+    const wrong = await rejection(
+      browser.auth.login({ email: 'web@example.com', password: 'wrong password' }),
+    );
+    expect((wrong as VigilApiError).code).toBe('INVALID_CREDENTIALS');
+    // Always accepted: no mail server here, and the answer says nothing about the address either way.
+    expect((await browser.auth.requestPasswordReset('web@example.com')).status).toBe('accepted');
+    const reset = await rejection(browser.auth.confirmPasswordReset('not-a-token', 'a long new password'));
+    expect((reset as VigilApiError).code).toBe('PASSWORD_RESET_INVALID');
+  });
+
   it('reads the user behind the key', async () => {
     const me = await client.me();
     expect(me.role).toBe('owner');

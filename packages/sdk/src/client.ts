@@ -13,6 +13,7 @@ import type {
   Integration,
   IntegrationCreate,
   IntegrationUpdate,
+  LoginBody,
   OnCall,
   OnCalls,
   Override,
@@ -26,6 +27,7 @@ import type {
   Service,
   ServiceCreate,
   ServiceUpdate,
+  SessionInfo,
   Shift,
   Team,
   TeamCreate,
@@ -40,10 +42,20 @@ import type {
 export interface VigilClientOptions {
   /** Where Vigil runs, e.g. `http://127.0.0.1:8080` (without `/api/v1`). */
   baseUrl: string;
-  /** An API key; sent as `Authorization: Bearer <token>`. */
-  token: string;
+  /** An API key; sent as `Authorization: Bearer <token>`. Leave it out in a browser signed in with a session. */
+  token?: string;
   /** Another fetch (tests, proxies, instrumentation); Node's global fetch by default. */
   fetch?: typeof globalThis.fetch;
+  /**
+   * Whether fetch sends cookies: `'same-origin'` (the default of browsers) or `'include'` lets the
+   * session cookie of `auth.login` authenticate (docs/sign-in.md).
+   */
+  credentials?: 'omit' | 'same-origin' | 'include';
+  /**
+   * The session's CSRF token (`csrf_token` of `auth.login` / `auth.session`), sent as `X-CSRF-Token`
+   * on every request that is not a GET; a function is asked before each request.
+   */
+  csrfToken?: string | (() => string | undefined);
 }
 
 /** `limit` (1–500, default 50) and the `next_cursor` of the previous page. */
@@ -157,32 +169,40 @@ const id = (value: string | number) => encodeURIComponent(String(value));
  */
 export class VigilClient {
   readonly baseUrl: string;
-  readonly #token: string;
+  readonly #token: string | undefined;
   readonly #fetch: typeof globalThis.fetch;
+  readonly #credentials: VigilClientOptions['credentials'];
+  readonly #csrfToken: (() => string | undefined) | undefined;
 
   constructor(options: VigilClientOptions) {
     if (!options.baseUrl) throw new TypeError('VigilClient needs a baseUrl');
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.#token = options.token;
     this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.#credentials = options.credentials;
+    const csrf = options.csrfToken;
+    this.#csrfToken = typeof csrf === 'function' ? csrf : csrf === undefined ? undefined : () => csrf;
   }
 
   /** Sends one request to `/api/v1{path}`; resolves with the parsed JSON body (undefined for 204). */
   async request<T>(method: string, path: string, init: RequestInit = {}): Promise<T> {
     const url = `${this.baseUrl}/api/v1${path}${queryString(init.query)}`;
-    const headers: Record<string, string> = {
-      accept: 'application/json, application/problem+json',
-      authorization: `Bearer ${this.#token}`,
-    };
+    const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
+    if (this.#token !== undefined) headers.authorization = `Bearer ${this.#token}`;
     const hasBody = method === 'POST' || method === 'PATCH' || method === 'PUT';
     if (hasBody) headers['content-type'] = 'application/json';
     if (init.idempotencyKey !== undefined) headers['idempotency-key'] = init.idempotencyKey;
+    if (method !== 'GET' && method !== 'HEAD') {
+      const csrf = this.#csrfToken?.();
+      if (csrf) headers['x-csrf-token'] = csrf;
+    }
 
     let response: Response;
     try {
       response = await this.#fetch(url, {
         method,
         headers,
+        ...(this.#credentials ? { credentials: this.#credentials } : {}),
         ...(hasBody ? { body: JSON.stringify(init.body ?? {}) } : {}),
       });
     } catch (error) {
@@ -221,10 +241,34 @@ export class VigilClient {
     }
   }
 
-  /** The user behind this API key. */
+  /** The user behind this API key (or this browser's session). */
   me(): Promise<User> {
     return this.request('GET', '/me');
   }
+
+  /**
+   * Browser sign-in (docs/sign-in.md). The server keeps the session in an HttpOnly cookie the
+   * browser sends by itself (see `credentials`); pass the `csrf_token` of `login`/`session` back as
+   * the `csrfToken` option, which every write then carries.
+   */
+  readonly auth = {
+    /** Signs in and sets the session cookie; a wrong e-mail or password is 401 INVALID_CREDENTIALS. */
+    login: (body: LoginBody) => this.request<SessionInfo>('POST', '/auth/login', { body }),
+    /** This browser's session, or 401 UNAUTHENTICATED when it is not signed in. */
+    session: () => this.request<SessionInfo>('GET', '/auth/session'),
+    /** Signs this browser out and clears the cookie. */
+    logout: () => this.request<void>('POST', '/auth/logout', { body: {} }),
+    /** Ends every session of the caller on every browser (API keys stay). */
+    logoutEverywhere: () => this.request<void>('POST', '/auth/logout-everywhere', { body: {} }),
+    /** Mails a one-hour link to set a new password when the address has an account; always accepted. */
+    requestPasswordReset: (email: string) =>
+      this.request<{ status: 'accepted'; message: string }>('POST', '/auth/password-reset', {
+        body: { email },
+      }),
+    /** Sets the new password with the link's token; 400 PASSWORD_RESET_INVALID when used or expired. */
+    confirmPasswordReset: (token: string, password: string) =>
+      this.request<void>('POST', '/auth/password-reset/confirm', { body: { token, password } }),
+  };
 
   readonly users = {
     list: (params: PageParams = {}) => this.request<Page<User>>('GET', '/users', { query: { ...params } }),

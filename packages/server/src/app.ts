@@ -13,18 +13,21 @@ import {
   createIntegrationService,
   createScheduleService,
   createServiceService,
+  createSessionService,
   createSetupService,
   createShiftRequestService,
   createTeamService,
   createUserService,
   type IngestItem,
   type IngestOutcome,
+  type PasswordResetMail,
   type Secrets,
   type UnitOfWork,
 } from '@vigil/core';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { createPasswordResetMail } from './channels/email/password-reset-mail.js';
 import { generateWebhookSecret } from './channels/standard-webhooks.js';
 import type { ChannelConfig, Config } from './config.js';
 import type { ActionLinks } from './engine/action-links.js';
@@ -32,20 +35,26 @@ import type { OffsetClock } from './engine/test-clock.js';
 import { installAuth } from './http/auth.js';
 import { installErrorHandling } from './http/errors.js';
 import { installIdempotency } from './http/idempotency.js';
+import { createIncidentFeed, type IncidentFeed } from './http/incident-feed.js';
 import { createMetrics, installMetrics, type Metrics } from './http/metrics.js';
 import { alertRoutes, auditRoutes, changeEventRoutes } from './http/routes/alerts.route.js';
 import { apiKeyRoutes } from './http/routes/api-keys.route.js';
+import { authRoutes } from './http/routes/auth.route.js';
 import { inboundRoutes } from './http/routes/inbound.route.js';
+import { incidentStreamRoutes } from './http/routes/incident-stream.route.js';
 import { incidentRoutes } from './http/routes/incidents.route.js';
 import { metaRoutes } from './http/routes/meta.route.js';
+import { outboundRoutes } from './http/routes/outbound.route.js';
 import { pagingRoutes } from './http/routes/paging.route.js';
 import { scheduleRoutes } from './http/routes/schedules.route.js';
 import { serviceRoutes } from './http/routes/services.route.js';
 import { setupRoutes } from './http/routes/setup.route.js';
 import { teamRoutes } from './http/routes/teams.route.js';
 import { userRoutes } from './http/routes/users.route.js';
+import { createSessionCookies, type SessionCookies } from './http/session-cookie.js';
 import { installTextGuard } from './http/text-guard.js';
 import type { TypedApp } from './http/typed.js';
+import { defaultWebDir, webAppRoutes } from './http/web-app.js';
 import { newId } from './ids.js';
 import { ingestRoutes } from './ingest/ingest.routes.js';
 import { createIntegrationKeyLookup, type IntegrationKeyLookup } from './ingest/integration-keys.js';
@@ -61,7 +70,7 @@ export const BODY_LIMIT_BYTES = 512 * 1024;
 export const DEFAULT_INGEST_RATE_LIMIT_PER_MINUTE = 120_000;
 
 export interface AppDeps {
-  config: Pick<Config, 'publicUrl' | 'testClock'> & {
+  config: Pick<Config, 'publicUrl' | 'testClock' | 'webDir' | 'secretKey'> & {
     ingestRateLimitPerMinute?: number;
     channels?: ChannelConfig;
   };
@@ -75,9 +84,18 @@ export interface AppDeps {
   metrics: Metrics;
   services: ReturnType<typeof createServices>;
   integrationKeys: IntegrationKeyLookup;
+  /** The web UI's session cookie and CSRF tokens (docs/sign-in.md). */
+  sessionCookies: SessionCookies;
+  /** The live incident feed behind GET /api/v1/incidents/stream (docs/incident-board.md). */
+  incidentFeed: IncidentFeed;
 }
 
-export function createServices(deps: { uow: UnitOfWork; clock: Clock; secrets: Secrets }) {
+export function createServices(deps: {
+  uow: UnitOfWork;
+  clock: Clock;
+  secrets: Secrets;
+  passwordResetMail?: PasswordResetMail | null;
+}) {
   const useCaseDeps = { ...deps, newId: () => newId(deps.clock.now().getTime()) };
   return {
     users: createUserService(useCaseDeps),
@@ -87,6 +105,7 @@ export function createServices(deps: { uow: UnitOfWork; clock: Clock; secrets: S
     integrations: createIntegrationService(useCaseDeps),
     incidents: createIncidentService(useCaseDeps),
     setup: createSetupService(useCaseDeps),
+    sessions: createSessionService(useCaseDeps),
     ingest: createIngestService(useCaseDeps),
     changeEvents: createChangeEventService(useCaseDeps),
     schedules: createScheduleService(useCaseDeps),
@@ -113,14 +132,39 @@ function createValidators() {
 
 /** Builds the whole HTTP app without listening (STYLE.md §2): tests use inject(), main.ts listens. */
 export async function buildApp(
-  deps: Omit<AppDeps, 'services' | 'metrics' | 'integrationKeys'> & { metrics?: Metrics },
+  deps: Omit<AppDeps, 'services' | 'metrics' | 'integrationKeys' | 'sessionCookies' | 'incidentFeed'> & {
+    metrics?: Metrics;
+    incidentFeed?: IncidentFeed;
+  },
   options: { logger?: FastifyServerOptions['logger'] } = {},
 ): Promise<FastifyInstance> {
+  const logger: { current?: FastifyInstance['log'] } = {};
+  const smtp = deps.config.channels?.smtp;
+  const passwordResetMail = smtp
+    ? createPasswordResetMail({
+        smtp,
+        publicUrl: deps.config.publicUrl,
+        ...(deps.config.channels?.outboundTimeoutMs
+          ? { timeoutMs: deps.config.channels.outboundTimeoutMs }
+          : {}),
+        log: (error, message) => logger.current?.warn({ err: error }, message),
+      })
+    : null;
   const full: AppDeps = {
     ...deps,
     metrics: deps.metrics ?? createMetrics({ processMetrics: false }),
-    services: createServices(deps),
+    services: createServices({ ...deps, passwordResetMail }),
+    sessionCookies: createSessionCookies(deps.config),
     integrationKeys: createIntegrationKeyLookup(deps),
+    incidentFeed:
+      deps.incidentFeed ??
+      createIncidentFeed({
+        incidents: deps.uow.read.incidents,
+        users: deps.uow.read.users,
+        publicUrl: deps.config.publicUrl,
+        clock: deps.clock,
+        onError: (error) => logger.current?.warn({ err: error }, 'incident feed: read failed; retrying'),
+      }),
   };
   // One queue item is one request's events, so a request is written all or nothing.
   const ingestQueue = new GroupCommit<IngestItem[], IngestOutcome[]>(
@@ -149,6 +193,7 @@ export async function buildApp(
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  logger.current = app.log;
 
   const validators = createValidators();
   app.setValidatorCompiler(({ schema, httpPart }) =>
@@ -183,6 +228,13 @@ export async function buildApp(
       if (request.method !== 'GET' && reply.statusCode < 300) nudge();
     });
   }
+  // A write may have changed incidents (with or without an engine): open boards read them now,
+  // here and, through the feed's announcement, on every instance.
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.method !== 'GET' && reply.statusCode < 300) full.incidentFeed.changed();
+  });
+  // Streams never end by themselves: end them before the server waits for its connections.
+  app.addHook('preClose', async () => full.incidentFeed.close());
 
   await app.register(swagger, {
     openapi: {
@@ -197,9 +249,16 @@ export async function buildApp(
       components: {
         securitySchemes: {
           apiKey: { type: 'http', scheme: 'bearer', description: 'A Vigil API key (vgl_…)' },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'vigil_session',
+            description:
+              'The web UI’s session cookie from POST /api/v1/auth/login; writes also need the X-CSRF-Token header (docs/sign-in.md)',
+          },
         },
       },
-      security: [{ apiKey: [] }],
+      security: [{ apiKey: [] }, { session: [] }],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' } });
@@ -207,16 +266,19 @@ export async function buildApp(
   const typed = app as unknown as TypedApp;
   metaRoutes(typed, full);
   setupRoutes(typed, full);
+  authRoutes(typed, full);
   userRoutes(typed, full);
   apiKeyRoutes(typed, full);
   teamRoutes(typed, full);
   serviceRoutes(typed, full);
   incidentRoutes(typed, full);
+  incidentStreamRoutes(typed, full);
   alertRoutes(typed, full);
   auditRoutes(typed, full);
   changeEventRoutes(typed, full);
   scheduleRoutes(typed, full);
   pagingRoutes(typed, full);
+  outboundRoutes(typed, full);
   await app.register(inboundRoutes, { app: full });
   await app.register(ingestRoutes, {
     app: full,
@@ -225,6 +287,10 @@ export async function buildApp(
     limiter: new RateLimiter(),
     defaultRateLimitPerMinute: deps.config.ingestRateLimitPerMinute ?? DEFAULT_INGEST_RATE_LIMIT_PER_MINUTE,
   });
+  webAppRoutes(
+    app as unknown as FastifyInstance,
+    deps.config.webDir === undefined ? defaultWebDir : deps.config.webDir,
+  );
   // Requests in flight finish before close returns (Fastify waits for them); this covers any batch still writing.
   app.addHook('onClose', async () => ingestQueue.drained());
 

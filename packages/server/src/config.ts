@@ -22,6 +22,8 @@ export interface Config {
   channels: ChannelConfig;
   /** How often the engine cycles when nothing nudges it (VIGIL_ENGINE_INTERVAL_MS, default 1000). */
   engineIntervalMs: number;
+  /** The built web app (VIGIL_WEB_DIR; default packages/web/dist); null serves no web app. */
+  webDir?: string | null;
 }
 
 /** Providers of the outbound channels; a channel whose provider is missing is simply not offered. */
@@ -167,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
     ),
     channels: loadChannelConfig(env),
     engineIntervalMs: positiveInteger(env.VIGIL_ENGINE_INTERVAL_MS, 'VIGIL_ENGINE_INTERVAL_MS', 1_000),
+    ...(env.VIGIL_WEB_DIR ? { webDir: resolve(env.VIGIL_WEB_DIR) } : {}),
   };
 }
 

@@ -5,10 +5,12 @@ import { buildApp, createServices } from './app.js';
 import { type Config, noChannels } from './config.js';
 import { createActionLinks } from './engine/action-links.js';
 import { createChannelSet } from './engine/channel-set.js';
+import { createOutboundSinks } from './engine/outbound-sinks.js';
 import { createPaging, type Paging } from './engine/paging.js';
-import { createPgDoorbell } from './engine/pg-doorbell.js';
+import { createPgDoorbell, ENGINE_CHANNEL, INCIDENTS_CHANNEL } from './engine/pg-doorbell.js';
 import type { ChannelSet } from './engine/sender.js';
 import { OffsetClock } from './engine/test-clock.js';
+import { createIncidentFeed } from './http/incident-feed.js';
 import { createMetrics } from './http/metrics.js';
 import { newId } from './ids.js';
 import { createSecretBox } from './security/secret-box.js';
@@ -38,13 +40,15 @@ export async function startRuntime(
     Config,
     'dataDir' | 'databaseUrl' | 'publicUrl' | 'secretKey' | 'bootstrapToken' | 'testClock'
   > &
-    Partial<Pick<Config, 'channels' | 'roles' | 'engineIntervalMs'>>,
+    Partial<Pick<Config, 'channels' | 'roles' | 'engineIntervalMs' | 'webDir'>>,
   options: {
     clock?: Clock;
     logger?: FastifyServerOptions['logger'];
     processMetrics?: boolean;
     /** Channels to page through instead of those the configuration names (tests). */
     channels?: ChannelSet;
+    /** The live incident feed's safety-net poll (tests set it long to prove NOTIFY delivers). */
+    incidentFeedPollMs?: number;
   } = {},
 ): Promise<Runtime> {
   let log: (error: Error) => void = (error) =>
@@ -72,12 +76,33 @@ export async function startRuntime(
     const channelConfig = config.channels ?? noChannels;
     const links = createActionLinks(config.secretKey, config.publicUrl);
     const logger: { current?: FastifyInstance['log'] } = {};
+    // On PostgreSQL, a write on one instance wakes the engines and the incident feeds of all (LISTEN/NOTIFY).
+    const doorbell =
+      store.dialect.engine === 'postgres' && config.databaseUrl
+        ? createPgDoorbell({
+            databaseUrl: config.databaseUrl,
+            notify: async (channel, payload) => {
+              await sql`select pg_notify(${channel}, ${payload})`.execute(store.db);
+            },
+            onError: (error) => logger.current?.warn({ err: error }, 'doorbell: reconnecting'),
+          })
+        : null;
+    const incidentFeed = createIncidentFeed({
+      incidents: uow.read.incidents,
+      users: uow.read.users,
+      publicUrl: config.publicUrl,
+      clock,
+      announce: doorbell ? () => doorbell.ring(INCIDENTS_CHANNEL) : undefined,
+      pollMs: options.incidentFeedPollMs,
+      onError: (error) => logger.current?.warn({ err: error }, 'incident feed: read failed; retrying'),
+    });
     const paging = createPaging({
       store,
       box,
       clock,
       links,
       channels: options.channels ?? createChannelSet(channelConfig, config.publicUrl),
+      outbound: createOutboundSinks(channelConfig, { publicUrl: config.publicUrl, clock }),
       publicUrl: config.publicUrl,
       metrics,
       newId: () => newId(clock.now().getTime()),
@@ -86,21 +111,11 @@ export async function startRuntime(
         warn: (obj, msg) => logger.current?.warn(obj, msg),
         error: (obj, msg) => logger.current?.error(obj, msg),
       },
+      onIncidentsChanged: () => incidentFeed.changed(),
     });
-    // On PostgreSQL, a write on one instance wakes the engines of all (LISTEN/NOTIFY).
-    const doorbell =
-      store.dialect.engine === 'postgres' && config.databaseUrl
-        ? createPgDoorbell({
-            databaseUrl: config.databaseUrl,
-            notify: async () => {
-              await sql`select pg_notify(${'vigil_engine'}, '')`.execute(store.db);
-            },
-            onError: (error) => logger.current?.warn({ err: error }, 'engine doorbell: reconnecting'),
-          })
-        : null;
     const nudge = () => {
       paging.engine.nudge();
-      doorbell?.ring();
+      doorbell?.ring(ENGINE_CHANNEL);
     };
     const app = await buildApp(
       {
@@ -112,13 +127,15 @@ export async function startRuntime(
         box,
         metrics,
         paging: { nudge, links, testClock },
+        incidentFeed,
       },
       { logger: options.logger },
     );
     logger.current = app.log;
     log = (error) => app.log.warn({ err: error }, 'database connection lost; the pool will reconnect');
+    await doorbell?.listen(INCIDENTS_CHANNEL, incidentFeed.ring);
     if (config.roles?.has('engine')) {
-      await doorbell?.start(paging.engine.nudge);
+      await doorbell?.listen(ENGINE_CHANNEL, paging.engine.nudge);
       paging.engine.start();
     }
     return {

@@ -251,7 +251,7 @@ describe.each(engines)('first start on %s', (engine) => {
       url: '/setup',
       token: null,
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: 'token=x&name=Late&email=late%40example.com',
+      payload: 'token=x&name=Late&email=late%40example.com&password=correct+horse+battery',
     });
     expect(form.statusCode).toBe(409);
   });

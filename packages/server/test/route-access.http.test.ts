@@ -80,6 +80,9 @@ describe.each(engines)('route access on %s', (engine) => {
     for (const route of apiRoutes()) {
       const access = accessFor(route.method, route.url);
       if (access === 'public' || access === 'integration' || access === undefined) continue;
+      // A stream that lets the caller in never ends, so inject() would wait forever; the
+      // incident-stream tests check its gate over a real connection.
+      if (route.url === '/api/v1/incidents/stream') continue;
       const response = await h.request({
         method: route.method as 'GET',
         url: concrete(route.url),

@@ -21,6 +21,8 @@ export interface UpdateUserInput {
   timeZone?: string;
   quietHours?: import('./directory.js').QuietHours | null;
   password?: string;
+  /** Needed when people change their own password and have one already. */
+  currentPassword?: string;
 }
 
 export const MIN_PASSWORD_LENGTH = 12;
@@ -108,6 +110,16 @@ export function createUserService(deps: UseCaseDeps) {
     async update(ctx: RequestContext, id: string, input: UpdateUserInput): Promise<User> {
       checkPassword(input.password);
       checkTimeZone(input.timeZone);
+      if (input.password !== undefined && ctx.userId === id) {
+        // Whoever borrows an open browser must not lock its owner out: prove the old password first.
+        const self = await uow.read.users.get(id);
+        if (self?.passwordHash) {
+          if (input.currentPassword === undefined)
+            throw invalidField('/current_password', 'is required to change your own password');
+          if (!(await secrets.verifyPassword(input.currentPassword, self.passwordHash)))
+            throw invalidField('/current_password', 'is not your current password');
+        }
+      }
       const passwordHash = input.password ? await secrets.hashPassword(input.password) : undefined;
       return uow.transaction(async (repos) => {
         const before = await repos.users.get(id);
@@ -147,6 +159,15 @@ export function createUserService(deps: UseCaseDeps) {
           updatedAt: now,
         };
         await repos.users.update(after);
+        if (passwordHash) {
+          // A new password signs out every other browser of the person (this one stays signed in).
+          await repos.sessions.revokeAllOfUser(
+            id,
+            now,
+            editingSelf ? (ctx.sessionId ?? undefined) : undefined,
+          );
+          await repos.passwordResets.invalidateAllOfUser(id, now);
+        }
         await recordAudit(repos, deps, ctx, now, {
           action: 'user.update',
           objectType: 'user',
@@ -170,6 +191,7 @@ export function createUserService(deps: UseCaseDeps) {
         const now = toInstant(clock.now());
         await repos.users.update({ ...before, deactivatedAt: now, updatedAt: now });
         await repos.apiKeys.revokeAllOfUser(id, now);
+        await repos.sessions.revokeAllOfUser(id, now);
         await recordAudit(repos, deps, ctx, now, {
           action: 'user.deactivate',
           objectType: 'user',

@@ -13,6 +13,11 @@ import {
 } from './incident.js';
 import * as lifecycle from './incident-lifecycle.js';
 
+/** One incident's outcome in a bulk action: the incident as it is now, or why it was refused. */
+export type BulkOutcome =
+  | { ref: string; ok: true; incident: Incident }
+  | { ref: string; ok: false; error: VigilError };
+
 export interface CreateIncidentInput {
   serviceId: string;
   title: string;
@@ -91,7 +96,7 @@ export function createIncidentService(deps: UseCaseDeps) {
     });
   }
 
-  return {
+  const useCases = {
     async create(ctx: RequestContext, input: CreateIncidentInput): Promise<Incident> {
       return uow.transaction(async (repos) => {
         const now = toInstant(clock.now());
@@ -175,6 +180,32 @@ export function createIncidentService(deps: UseCaseDeps) {
         }
         return transition;
       }),
+
+    /**
+     * Acknowledges or resolves many incidents (the incident board), each exactly as the single
+     * action does it, in its own transaction with its own timeline and audit entries: one that is
+     * missing, resolved or changed at the same time gets its error and does not hold back the rest.
+     */
+    async bulk(
+      ctx: RequestContext,
+      action: 'acknowledge' | 'resolve',
+      refs: string[],
+    ): Promise<BulkOutcome[]> {
+      const outcomes: BulkOutcome[] = [];
+      for (const ref of refs) {
+        try {
+          const incident = await (action === 'acknowledge'
+            ? useCases.acknowledge(ctx, ref)
+            : useCases.resolve(ctx, ref));
+          outcomes.push({ ref, ok: true, incident });
+        } catch (error) {
+          // Only refusals are an incident's outcome; a failing database fails the request.
+          if (!(error instanceof VigilError)) throw error;
+          outcomes.push({ ref, ok: false, error });
+        }
+      }
+      return outcomes;
+    },
 
     reassign: (ctx: RequestContext, ref: string, assigneeIds: string[]) =>
       change(ctx, ref, 'reassign', async (incident, repos, now) => {
@@ -273,6 +304,7 @@ export function createIncidentService(deps: UseCaseDeps) {
       });
     },
   };
+  return useCases;
 }
 
 export type IncidentService = ReturnType<typeof createIncidentService>;

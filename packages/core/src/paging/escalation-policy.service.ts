@@ -4,7 +4,24 @@ import { toInstant } from '../shared/clock.js';
 import { type FieldError, notFound, VigilError } from '../shared/errors.js';
 import type { PageRequest } from '../shared/page.js';
 import { recordAudit, type UseCaseDeps } from '../shared/use-case.js';
-import type { EscalationPolicy, EscalationStep } from './paging.js';
+import { planFor, unreachableReason } from './escalation-steps.js';
+import type { EscalationPolicy, EscalationStep, TargetType } from './paging.js';
+import { resolveTarget } from './step-targets.js';
+
+/** Who each step of a policy would page if an incident triggered now (the policy editor shows it). */
+export interface PolicyPreview {
+  at: string;
+  steps: {
+    index: number;
+    delayMinutes: number;
+    targets: {
+      type: TargetType;
+      id: string;
+      name: string;
+      people: { id: string; name: string; reachable: boolean; reason: string | null }[];
+    }[];
+  }[];
+}
 
 export interface PolicyInput {
   name: string;
@@ -77,9 +94,19 @@ export function createEscalationPolicyService(deps: UseCaseDeps) {
     },
 
     /** Incidents already escalating keep the snapshot they took when they triggered. */
-    async update(ctx: RequestContext, id: string, input: Partial<PolicyInput>): Promise<EscalationPolicy> {
+    async update(
+      ctx: RequestContext,
+      id: string,
+      input: Partial<PolicyInput> & { version?: number },
+    ): Promise<EscalationPolicy> {
       return uow.transaction(async (repos) => {
         const before = await mustGet(repos, id);
+        if (input.version !== undefined && input.version !== before.version) {
+          throw new VigilError(
+            'CONFLICT',
+            `The policy is at version ${before.version}, not ${input.version}: someone changed it; reload it and try again`,
+          );
+        }
         const merged: PolicyInput = {
           name: input.name ?? before.name,
           description: input.description ?? before.description,
@@ -133,8 +160,59 @@ export function createEscalationPolicyService(deps: UseCaseDeps) {
     },
 
     get: (id: string) => mustGet(uow.read, id),
+
+    /** Reachable means a high-urgency page would leave for at least one verified contact method. */
+    async preview(id: string): Promise<PolicyPreview> {
+      const repos = uow.read;
+      const policy = await mustGet(repos, id);
+      const now = clock.now();
+      const steps: PolicyPreview['steps'] = [];
+      for (const [index, step] of policy.steps.entries()) {
+        const targets: PolicyPreview['steps'][number]['targets'] = [];
+        for (const target of step.targets) {
+          const people = await resolveTarget(repos, target, now);
+          const ids = people.map((p) => p.userId);
+          const [users, methods, rules] = await Promise.all([
+            repos.users.getMany(ids),
+            repos.contactMethods.forUsers(ids),
+            repos.notificationRules.forUsers(ids),
+          ]);
+          const byId = new Map(users.map((u) => [u.id, u]));
+          targets.push({
+            type: target.type,
+            id: target.id,
+            name: await targetName(repos, target.type, target.id),
+            people: ids.map((userId) => {
+              const user = byId.get(userId);
+              if (!user || user.deactivatedAt)
+                return { id: userId, name: user?.name ?? userId, reachable: false, reason: 'is deactivated' };
+              const mine = methods.filter((m) => m.userId === userId);
+              const planned = planFor(
+                'high',
+                rules.filter((r) => r.userId === userId),
+                mine,
+              ).length;
+              return {
+                id: userId,
+                name: user.name,
+                reachable: planned > 0,
+                reason: planned > 0 ? null : unreachableReason(mine, planned),
+              };
+            }),
+          });
+        }
+        steps.push({ index, delayMinutes: step.delayMinutes, targets });
+      }
+      return { at: toInstant(now), steps };
+    },
     list: (page: PageRequest) => uow.read.policies.list(page),
   };
+}
+
+async function targetName(repos: Repos, type: TargetType, id: string): Promise<string> {
+  if (type === 'user') return (await repos.users.getMany([id]))[0]?.name ?? id;
+  if (type === 'schedule') return (await repos.schedules.get(id))?.name ?? id;
+  return (await repos.teams.get(id))?.name ?? id;
 }
 
 export type EscalationPolicyService = ReturnType<typeof createEscalationPolicyService>;

@@ -1,3 +1,5 @@
+import type { Session } from '../auth/session.js';
+import { checkNewPassword, openSession, type SessionMeta } from '../auth/session.service.js';
 import type { ApiKey, User } from '../directory/directory.js';
 import { publicUser } from '../directory/user.service.js';
 import type { Repos, UserRecord } from '../ports.js';
@@ -100,8 +102,20 @@ export function createSetupService(deps: UseCaseDeps) {
       return token;
     },
 
-    /** Redeems the setup token: creates the owner and their first API key, and burns the token. */
-    async complete(input: SetupInput): Promise<{ user: User; key: ApiKey; token: string }> {
+    /**
+     * Redeems the setup token: creates the owner and their first API key, and burns the token. With
+     * `signIn` and a password, also opens a browser session for the owner (the setup page).
+     */
+    async complete(
+      input: SetupInput,
+      options: { signIn?: SessionMeta } = {},
+    ): Promise<{
+      user: User;
+      key: ApiKey;
+      token: string;
+      session: { session: Session; token: string } | null;
+    }> {
+      if (input.password !== undefined) checkNewPassword(input.password);
       const passwordHash = input.password ? await secrets.hashPassword(input.password) : null;
       return uow.transaction(async (repos) => {
         if ((await repos.users.countActive()) > 0) {
@@ -126,7 +140,9 @@ export function createSetupService(deps: UseCaseDeps) {
         const { user, key } = await createOwner(repos, input.name, input.email, passwordHash, token);
         await repos.settings.delete(SETUP_TOKEN_HASH);
         await repos.settings.delete(SETUP_TOKEN_EXPIRES_AT);
-        return { user, key, token };
+        const session =
+          options.signIn && passwordHash ? await openSession(repos, deps, user.id, options.signIn) : null;
+        return { user, key, token, session };
       });
     },
   };

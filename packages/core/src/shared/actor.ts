@@ -18,4 +18,6 @@ export interface RequestContext {
    */
   role: import('../auth/roles.js').Role | null;
   ip: string | null;
+  /** The browser session the request came through, when it came through one (not an API key). */
+  sessionId?: string | null;
 }

@@ -15,7 +15,13 @@ export interface Secrets {
   newNumericCode(digits: number): string;
   /** SHA-256 hex of a token: what is stored and looked up. */
   hashToken(token: string): string;
+  /** A self-describing hash of a password (algorithm and parameters inside the string). */
   hashPassword(password: string): Promise<string>;
+  /**
+   * Whether `password` matches `hash`, compared in constant time. With `hash` null (no such user, or
+   * one without a password) it still does the same work and answers false, so timing tells nothing.
+   */
+  verifyPassword(password: string, hash: string | null): Promise<boolean>;
 }
 
 /** What every use case receives. Each picks what it uses. */

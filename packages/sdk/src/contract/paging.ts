@@ -34,6 +34,32 @@ export const EscalationPolicy = Type.Object({
 });
 export type EscalationPolicy = Static<typeof EscalationPolicy>;
 
+export const PolicyPreview = Type.Object({
+  at: Instant,
+  steps: Type.Array(
+    Type.Object({
+      index: Type.Integer(),
+      delay_minutes: Type.Integer(),
+      targets: Type.Array(
+        Type.Object({
+          type: StringEnum(['user', 'schedule', 'team'] as const),
+          id: Id,
+          name: Type.String(),
+          people: Type.Array(
+            Type.Object({
+              id: Id,
+              name: Type.String(),
+              reachable: Type.Boolean({ description: 'A high-urgency page would reach them now' }),
+              reason: Nullable(Type.String({ description: 'Why not, when not reachable' })),
+            }),
+          ),
+        }),
+      ),
+    }),
+  ),
+});
+export type PolicyPreview = Static<typeof PolicyPreview>;
+
 const policyFields = {
   name: Name,
   description: Type.Optional(Type.String({ maxLength: 10_000 })),
@@ -44,7 +70,17 @@ const policyFields = {
 export const EscalationPolicyCreate = Type.Object(policyFields, strict);
 export type EscalationPolicyCreate = Static<typeof EscalationPolicyCreate>;
 export const EscalationPolicyUpdate = Type.Object(
-  { ...policyFields, name: Type.Optional(Name), steps: Type.Optional(policyFields.steps) },
+  {
+    ...policyFields,
+    name: Type.Optional(Name),
+    steps: Type.Optional(policyFields.steps),
+    version: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description: 'The version you edited; 409 if the policy has moved on since',
+      }),
+    ),
+  },
   strict,
 );
 export type EscalationPolicyUpdate = Static<typeof EscalationPolicyUpdate>;

@@ -50,6 +50,12 @@ export const UserUpdate = Type.Object(
     time_zone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     quiet_hours: Type.Optional(Nullable(QuietHours)),
     password: Type.Optional(Type.String({ minLength: 12, maxLength: 1024 })),
+    current_password: Type.Optional(
+      Type.String({
+        maxLength: 1024,
+        description: 'Needed with `password` when you change your own and already have one',
+      }),
+    ),
   },
   strict,
 );
@@ -220,6 +226,9 @@ export const Incident = Type.Object({
   acknowledged_at: Nullable(Instant),
   resolved_at: Nullable(Instant),
   html_url: Type.String(),
+  version: Type.Integer({
+    description: 'Goes up by one with every change: of two copies of an incident, keep the higher',
+  }),
 });
 export type Incident = Static<typeof Incident>;
 
@@ -260,16 +269,93 @@ export const IncidentListQuery = Type.Object(
       }),
     ),
     service_id: Type.Optional(Id),
+    team_id: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 64, description: 'Incidents of the services this team owns' }),
+    ),
     priority: Type.Optional(
       Type.String({ pattern: '^P[1-4](,P[1-4])*$', description: 'Comma list, e.g. P1,P2' }),
     ),
     since: Type.Optional(Instant),
     until: Type.Optional(Instant),
-    q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Text in the title' })),
+    q: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: 'Text in the title (case-insensitive; indexed from three characters)',
+      }),
+    ),
   },
   strict,
 );
 export type IncidentListQuery = Static<typeof IncidentListQuery>;
+
+/** The incident board's counts: the list's filters but status (and the time range). */
+export const IncidentCountsQuery = Type.Object(
+  {
+    service_id: IncidentListQuery.properties.service_id,
+    team_id: IncidentListQuery.properties.team_id,
+    priority: IncidentListQuery.properties.priority,
+    q: IncidentListQuery.properties.q,
+  },
+  strict,
+);
+export type IncidentCountsQuery = Static<typeof IncidentCountsQuery>;
+export const IncidentCounts = Type.Object({
+  triggered: Type.Integer(),
+  acknowledged: Type.Integer(),
+  resolved: Type.Integer(),
+  resolved_capped: Type.Boolean({
+    description:
+      'With `q` only: more than 10,000 resolved incidents match, and `resolved` is 10,000 (show “10,000+”)',
+  }),
+});
+export type IncidentCounts = Static<typeof IncidentCounts>;
+
+export const IncidentStreamQuery = Type.Object(
+  {
+    last_event_id: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 300,
+        description: 'Resume after this event (as the Last-Event-ID header does; the header wins)',
+      }),
+    ),
+  },
+  strict,
+);
+export type IncidentStreamQuery = Static<typeof IncidentStreamQuery>;
+
+export const BulkIncidentAction = Type.Object(
+  {
+    action: StringEnum(['acknowledge', 'resolve'] as const),
+    incident_ids: Type.Array(Type.String({ minLength: 1, maxLength: 64, description: 'ID or number' }), {
+      minItems: 1,
+      maxItems: 100,
+      uniqueItems: true,
+    }),
+  },
+  strict,
+);
+export type BulkIncidentAction = Static<typeof BulkIncidentAction>;
+export const BulkIncidentResult = Type.Object({
+  id: Type.String({ description: 'As sent' }),
+  ok: Type.Boolean(),
+  incident: Type.Optional(Incident),
+  error: Type.Optional(
+    Type.Object({
+      code: Type.String(),
+      status: Type.Integer(),
+      detail: Type.String(),
+    }),
+  ),
+});
+export type BulkIncidentResult = Static<typeof BulkIncidentResult>;
+export const BulkIncidentResults = Type.Object({
+  results: Type.Array(BulkIncidentResult, { description: 'One per incident_ids entry, in order' }),
+  succeeded: Type.Integer(),
+  failed: Type.Integer(),
+});
+export type BulkIncidentResults = Static<typeof BulkIncidentResults>;
 
 export const IncidentRef = Type.Object({
   id: Type.String({ minLength: 1, maxLength: 64, description: 'Incident ID or number' }),

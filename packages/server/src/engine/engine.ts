@@ -1,5 +1,6 @@
 import type { Clock } from '@vigil/core';
 import type { EscalationModule } from './escalation.module.js';
+import type { OutboundSender } from './outbound-sender.js';
 import type { ScheduleModule } from './schedule.module.js';
 import type { Sender } from './sender.js';
 
@@ -7,6 +8,8 @@ export interface EngineDeps {
   clock: Clock;
   escalation: EscalationModule;
   sender: Sender;
+  /** SIGNL4 and New Relic deliveries: started after the pages, in slots of their own. */
+  outbound?: OutboundSender;
   /** Hand-off notices and gap warnings (runs once a minute of engine time). */
   schedules?: ScheduleModule;
   /** A cycle runs at least this often; a nudge runs one at once. */
@@ -35,6 +38,7 @@ export function createEngine(deps: EngineDeps) {
     while ((await deps.escalation.run(deps.clock.now(), BATCH)) === BATCH) {}
     await deps.schedules?.run(deps.clock.now());
     await deps.sender.run(deps.clock.now());
+    await deps.outbound?.run(deps.clock.now());
     deps.onCycle?.((performance.now() - started) / 1000);
   }
 
@@ -79,8 +83,12 @@ export function createEngine(deps: EngineDeps) {
       wake?.();
       await loop;
       await deps.sender.drain();
+      await deps.outbound?.drain();
     },
-    drain: () => deps.sender.drain(),
+    drain: async () => {
+      await deps.sender.drain();
+      await deps.outbound?.drain();
+    },
   };
 }
 

@@ -8,19 +8,19 @@ import {
   lifecycle,
   type Notification,
   nextReplyCode,
-  onCallAt,
+  outboundEventsReached,
   planFor,
   queueNotices,
   quietUntil,
   type Repos,
+  resolveStepTargets,
   systemActor,
   type TimelineDraft,
-  toCalculatorOverrides,
-  toCalculatorSchedule,
   unreachableReason,
 } from '@vigil/core';
 import type { Kysely } from 'kysely';
 import type { Store } from '../store/dialect.js';
+import { queueOutboundDeliveries } from '../store/repos/outbound.repo.js';
 import { escalationFromRow, notificationToRow } from '../store/repos/paging.repo.js';
 import type { Database } from '../store/schema.js';
 import { incidentUrl } from '../urls.js';
@@ -159,6 +159,17 @@ export function createEscalationModule(deps: EscalationModuleDeps) {
     let e: Escalation = { ...escalation };
     const timeline: TimelineDraft[] = [];
 
+    // Other systems (SIGNL4, New Relic) hear of each state the incident reached since the engine last
+    // looked, queued in this transaction: every write path (API, ingest, replies, the ack timeout
+    // below) funnels into this row, so this is the one place each change is seen exactly once.
+    await queueOutboundDeliveries(
+      trx,
+      incident,
+      outboundEventsReached(incident, e.state === 'pending' ? null : e.seenStatus),
+      at,
+      deps.newId,
+    );
+
     if (incident.status !== e.seenStatus) {
       if (incident.status !== 'triggered') await queueUpdates(trx, incident, at);
       if (incident.status === 'triggered') e.notified = [];
@@ -251,7 +262,7 @@ export function createEscalationModule(deps: EscalationModuleDeps) {
       const maxFires = policy.steps.length * (policy.repeat + 1);
       for (let fired = 0; fired < maxFires; fired++) {
         const step = policy.steps[e.step] as EscalationStep;
-        const targets = await resolveTargets(repos, step, now);
+        const targets = await resolveStepTargets(repos, step, now);
         const result = await pageUsers(trx, repos, incident, targets, e.step, at);
         e.notified = [...new Set([...e.notified, ...result.reached.map((r) => r.userId)])];
         const label = `Step ${e.step + 1} of ${policy.steps.length}${e.loop > 0 ? ` (repeat ${e.loop})` : ''}`;
@@ -319,34 +330,6 @@ export function createEscalationModule(deps: EscalationModuleDeps) {
     if (e.step > 0) return { step: e.step - 1, loop: e.loop };
     const last = (e.policy?.steps.length ?? 1) - 1;
     return e.loop > 0 ? { step: last, loop: e.loop - 1 } : { step: 0, loop: 0 };
-  }
-
-  /** Who a step means right now: schedules are asked who is on call at this instant. */
-  async function resolveTargets(repos: Repos, step: EscalationStep, now: Date) {
-    const out: { userId: string; why: string }[] = [];
-    const at = now.toISOString();
-    for (const target of step.targets) {
-      if (target.type === 'user') out.push({ userId: target.id, why: 'named in the policy' });
-      else if (target.type === 'schedule') {
-        const schedule = await repos.schedules.get(target.id);
-        if (!schedule) continue;
-        const overrides = await repos.overrides.overlapping(
-          [schedule.id],
-          at,
-          new Date(now.getTime() + 1).toISOString(),
-        );
-        const who = onCallAt(toCalculatorSchedule(schedule), toCalculatorOverrides(overrides), at);
-        if (who) out.push({ userId: who.userId, why: `on call for ${schedule.name}` });
-      } else {
-        const team = await repos.teams.get(target.id);
-        for (const member of team ? await repos.teams.members(team.id) : []) {
-          out.push({ userId: member.userId, why: `in team ${team?.name}` });
-        }
-      }
-    }
-    const first = new Map<string, { userId: string; why: string }>();
-    for (const target of out) if (!first.has(target.userId)) first.set(target.userId, target);
-    return [...first.values()];
   }
 
   /** Writes the messages that page these people by their rules; says who could not be reached and why. */

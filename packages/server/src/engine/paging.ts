@@ -8,6 +8,8 @@ import { reposFor } from '../store/unit-of-work.js';
 import type { ActionLinks } from './action-links.js';
 import { createEngine } from './engine.js';
 import { createEscalationModule } from './escalation.module.js';
+import { createOutboundSender } from './outbound-sender.js';
+import type { OutboundSinks } from './outbound-sinks.js';
 import { createScheduleModule } from './schedule.module.js';
 import { type ChannelSet, createSender } from './sender.js';
 
@@ -17,11 +19,15 @@ export interface PagingDeps {
   clock: Clock;
   links: ActionLinks;
   channels: ChannelSet;
+  /** SIGNL4 and New Relic (engine/outbound-sinks.ts). */
+  outbound: OutboundSinks;
   publicUrl: string;
   metrics: Metrics;
   newId(): string;
   intervalMs?: number;
   log?: { warn(obj: unknown, msg: string): void; error(obj: unknown, msg: string): void };
+  /** Escalations were reconciled (incidents may have new assignees or be triggered again). */
+  onIncidentsChanged?(): void;
 }
 
 /** The engine with its modules, wired to the store, the channels and the metrics. */
@@ -50,6 +56,15 @@ export function createPaging(deps: PagingDeps) {
     // A backlog drains as fast as the providers answer, not one batch per tick.
     onSlotFree: () => engine.nudge(),
   });
+  const outbound = createOutboundSender({
+    store: deps.store,
+    reposFor: repos,
+    clock: deps.clock,
+    sinks: deps.outbound,
+    publicUrl: deps.publicUrl,
+    onError: (error) => deps.log?.error({ err: error }, 'sending to an outbound integration failed'),
+    onSlotFree: () => engine.nudge(),
+  });
   const schedules = createScheduleModule({
     store: deps.store,
     reposFor: repos,
@@ -60,13 +75,22 @@ export function createPaging(deps: PagingDeps) {
   const engine = createEngine({
     ...(deps.intervalMs ? { intervalMs: deps.intervalMs } : {}),
     clock: deps.clock,
-    escalation,
+    // The live incident feed reads after a batch was reconciled (committed), not at its next poll.
+    escalation: {
+      ...escalation,
+      run: async (now, limit) => {
+        const done = await escalation.run(now, limit);
+        if (done > 0) deps.onIncidentsChanged?.();
+        return done;
+      },
+    },
     sender,
+    outbound,
     schedules,
     onCycle: (seconds) => deps.metrics.engineCycleSeconds.observe(seconds),
     onError: (error) => deps.log?.error({ err: error }, 'engine cycle failed; the next one retries'),
   });
-  return { engine, escalation, sender, schedules };
+  return { engine, escalation, sender, outbound, schedules };
 }
 
 export type Paging = ReturnType<typeof createPaging>;

@@ -4,18 +4,28 @@ import {
   type RequestContext,
   type Role,
   roleAtLeast,
+  type Session,
+  type SessionWithUser,
+  sessionExpiry,
+  sessionIsLive,
+  sessionNeedsTouch,
   type UserRecord,
   weakerRole,
 } from '@vigil/core';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../app.js';
 import { sendProblem } from './errors.js';
 import { accessFor } from './route-access.js';
+import { CSRF_HEADER, isSafeMethod } from './session-cookie.js';
 
+/** Who is calling: a user through one of their API keys, or through a browser session of the web UI. */
 export interface Principal {
   user: UserRecord;
-  key: ApiKey;
-  /** The weaker of the key's role and its owner's: what this request may do. */
+  /** The API key, when the request carried one (`Authorization: Bearer`). */
+  key: ApiKey | null;
+  /** The browser session, when the request came with the session cookie instead. */
+  session: Session | null;
+  /** What this request may do: the weaker of the key's role and its owner's; a session's user's role. */
   role: Role;
 }
 
@@ -38,7 +48,53 @@ export function contextOf(request: FastifyRequest): RequestContext {
   const actor: Actor = principal
     ? { type: 'user', id: principal.user.id, name: principal.user.name }
     : { type: 'system', id: null, name: 'anonymous' };
-  return { actor, userId: principal?.user.id ?? null, role: principal?.role ?? null, ip: request.ip };
+  return {
+    actor,
+    userId: principal?.user.id ?? null,
+    role: principal?.role ?? null,
+    ip: request.ip,
+    sessionId: principal?.session?.id ?? null,
+  };
+}
+
+/**
+ * The live session behind the request's cookie, with its user, or null (no cookie, unknown, ended,
+ * expired, or the user was deactivated). Slides the idle expiry at most once a minute, after the
+ * answer's fate is decided: a lost stamp is not worth failing the request.
+ */
+export async function sessionOf(request: FastifyRequest, deps: AppDeps): Promise<SessionWithUser | null> {
+  const token = deps.sessionCookies.tokenOf(request);
+  if (!token) return null;
+  const found = await deps.uow.read.sessions.findByTokenHash(deps.secrets.hashToken(token));
+  const now = deps.clock.now();
+  if (!found || !sessionIsLive(found.session, now) || found.user.deactivatedAt) return null;
+  if (!sessionNeedsTouch(found.session, now)) return found;
+  const session: Session = {
+    ...found.session,
+    lastSeenAt: now.toISOString(),
+    expiresAt: sessionExpiry(found.session.createdAt, now).toISOString(),
+  };
+  deps.uow.read.sessions
+    .touch(session.id, session.lastSeenAt, session.expiresAt)
+    .catch((error) => request.log.warn({ err: error }, 'touch session'));
+  return { session, user: found.user };
+}
+
+/** 403 CSRF_FAILED unless a write through a session carries the session's token; true when refused. */
+export function refuseWithoutCsrf(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  deps: AppDeps,
+  session: Session,
+): boolean {
+  if (isSafeMethod(request.method)) return false;
+  if (deps.sessionCookies.csrfMatches(session, request.headers[CSRF_HEADER])) return false;
+  sendProblem(
+    reply,
+    'CSRF_FAILED',
+    'A change through the session cookie needs the header X-CSRF-Token with the csrf_token of GET /api/v1/auth/session',
+  );
+  return true;
 }
 
 export function principalOf(request: FastifyRequest): Principal {
@@ -71,10 +127,29 @@ export function installAuth(app: FastifyInstance, deps: AppDeps) {
     const access = accessFor(request.method, url);
     if (access === 'public' || access === 'integration') return;
     const header = request.headers.authorization;
+    // The web UI: no Authorization header, the session cookie instead (docs/sign-in.md).
+    if (header === undefined && deps.sessionCookies.tokenOf(request)) {
+      const found = await sessionOf(request, deps);
+      if (!found) {
+        deps.sessionCookies.clear(reply);
+        return sendProblem(reply, 'UNAUTHENTICATED', 'Your session has ended; sign in again');
+      }
+      if (refuseWithoutCsrf(request, reply, deps, found.session)) return reply;
+      const role = found.user.role;
+      if (!access || !roleAtLeast(role, access)) {
+        return sendProblem(reply, 'FORBIDDEN', `This needs the role ${access} or above; you are ${role}`);
+      }
+      request.principal = { user: found.user, key: null, session: found.session, role };
+      return;
+    }
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
     if (!token) {
       reply.header('www-authenticate', 'Bearer realm="vigil"');
-      return sendProblem(reply, 'UNAUTHENTICATED', 'Send an API key as "Authorization: Bearer <key>"');
+      return sendProblem(
+        reply,
+        'UNAUTHENTICATED',
+        'Send an API key as "Authorization: Bearer <key>", or sign in to the web app',
+      );
     }
     const found = await deps.uow.read.apiKeys.findByTokenHash(deps.secrets.hashToken(token));
     const now = deps.clock.now();
@@ -95,7 +170,7 @@ export function installAuth(app: FastifyInstance, deps: AppDeps) {
         `This needs the role ${access} or above; your key acts as ${role}`,
       );
     }
-    request.principal = { user: found.user, key: found.key, role };
+    request.principal = { user: found.user, key: found.key, session: null, role };
     if (!found.key.lastUsedAt || now.getTime() - Date.parse(found.key.lastUsedAt) > TOUCH_INTERVAL_MS) {
       // Best effort: a lost "last used" stamp is not worth failing or delaying the request.
       deps.uow.read.apiKeys

@@ -50,7 +50,9 @@ export function installIdempotency(app: FastifyInstance, deps: AppDeps) {
         { path: 'header:idempotency-key', message: 'must be 1–255 visible ASCII characters' },
       ]);
     }
-    const principal = request.principal?.key.id ?? `ip:${request.ip}`;
+    // Per API key; a browser session's replays are its user's (`user:` never collides with a key id).
+    const caller = request.principal;
+    const principal = caller?.key?.id ?? (caller ? `user:${caller.user.id}` : `ip:${request.ip}`);
     const requestHash = createHash('sha256')
       .update(`${request.method} ${request.url}\n${canonicalJson(request.body ?? null)}`)
       .digest('hex');

@@ -106,6 +106,7 @@ export const presentIncident = (
   acknowledged_at: incident.acknowledgedAt,
   resolved_at: incident.resolvedAt,
   html_url: incidentUrl(publicUrl, incident.number),
+  version: incident.version,
 });
 
 export const presentTimelineEntry = (entry: core.TimelineEntry): api.TimelineEntry => ({

@@ -22,6 +22,15 @@ export const routeAccess: Record<string, Access> = {
   'POST /setup': 'public',
   'POST /api/v1/setup': 'public',
 
+  // Browser sign-in (docs/sign-in.md). Public: these read the session cookie themselves (logout
+  // checks its CSRF token); signing out everywhere needs a signed-in caller (cookie or API key).
+  'POST /api/v1/auth/login': 'public',
+  'GET /api/v1/auth/session': 'public',
+  'POST /api/v1/auth/logout': 'public',
+  'POST /api/v1/auth/logout-everywhere': 'stakeholder',
+  'POST /api/v1/auth/password-reset': 'public',
+  'POST /api/v1/auth/password-reset/confirm': 'public',
+
   'GET /api/v1/me': 'stakeholder',
   'GET /api/v1/users': 'observer',
   'POST /api/v1/users': 'admin',
@@ -58,6 +67,10 @@ export const routeAccess: Record<string, Access> = {
   'DELETE /api/v1/integrations/:id': 'manager',
 
   'GET /api/v1/incidents': 'stakeholder',
+  // The incident board (docs/incident-board.md): the live stream and the counts read like the list.
+  'GET /api/v1/incidents/stream': 'stakeholder',
+  'GET /api/v1/incidents/counts': 'stakeholder',
+  'POST /api/v1/incidents/bulk': 'responder',
   'POST /api/v1/incidents': 'responder',
   'GET /api/v1/incidents/:id': 'stakeholder',
   'PATCH /api/v1/incidents/:id': 'responder',
@@ -115,10 +128,21 @@ export const routeAccess: Record<string, Access> = {
   'GET /api/v1/escalation-policies': 'observer',
   'POST /api/v1/escalation-policies': 'manager',
   'GET /api/v1/escalation-policies/:id': 'observer',
+  'GET /api/v1/escalation-policies/:id/preview': 'observer',
+  'GET /api/v1/push/public-key': 'stakeholder',
   'PATCH /api/v1/escalation-policies/:id': 'manager',
   'DELETE /api/v1/escalation-policies/:id': 'manager',
   'POST /api/v1/incidents/:id/escalate': 'responder',
   'GET /api/v1/incidents/:id/notifications': 'observer',
+  // SIGNL4 and New Relic per service: made of secrets (a SIGNL4 URL is one), so reading them is for
+  // those who configure them; what was sent about an incident is operational, like notifications.
+  'GET /api/v1/services/:id/outbound-integrations': 'manager',
+  'POST /api/v1/services/:id/outbound-integrations': 'manager',
+  'GET /api/v1/outbound-integrations/:id': 'manager',
+  'PATCH /api/v1/outbound-integrations/:id': 'manager',
+  'DELETE /api/v1/outbound-integrations/:id': 'manager',
+  'POST /api/v1/outbound-integrations/:id/test': 'manager',
+  'GET /api/v1/incidents/:id/outbound-deliveries': 'observer',
   // Contact methods and notification rules: everyone their own, admins anyone's (use case).
   'GET /api/v1/users/:id/contact-methods': 'observer',
   'POST /api/v1/users/:id/contact-methods': 'stakeholder',
@@ -146,6 +170,10 @@ export const routeAccess: Record<string, Access> = {
   'POST /v2/alerts/:identifier/:action': 'integration',
   'POST /integrations/:type/:key': 'integration',
   'POST /integrations/:type': 'integration',
+
+  // The web app's files and pages (http/web-app.ts); the app signs in through /api/v1/auth.
+  'GET /': 'public',
+  'GET /*': 'public',
 };
 
 /** HEAD is answered by the GET handler, so it needs what GET needs. */

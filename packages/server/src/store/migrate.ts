@@ -6,6 +6,9 @@ import * as schedules from './migrations/0003-schedules.js';
 import * as paging from './migrations/0004-paging.js';
 import * as scheduleWatch from './migrations/0005-schedule-watch.js';
 import * as quietHours from './migrations/0006-quiet-hours.js';
+import * as sessions from './migrations/0007-sessions.js';
+import * as incidentBoard from './migrations/0008-incident-board.js';
+import * as outboundIntegrations from './migrations/0009-outbound-integrations.js';
 
 type EngineMigration = { up(db: Kysely<any>, engine: 'sqlite' | 'postgres'): Promise<void> };
 
@@ -17,6 +20,9 @@ const migrations: Record<string, EngineMigration> = {
   '0004-paging': paging,
   '0005-schedule-watch': scheduleWatch,
   '0006-quiet-hours': quietHours,
+  '0007-sessions': sessions,
+  '0008-incident-board': incidentBoard,
+  '0009-outbound-integrations': outboundIntegrations,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -40,6 +40,26 @@ export interface ApiKeysTable {
   revoked_at: string | null;
 }
 
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface PasswordResetsTable {
+  token_hash: string;
+  user_id: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
 export interface TeamsTable {
   id: string;
   name: string;
@@ -313,6 +333,40 @@ export interface ScheduleWatchTable {
   gaps_warned_at: string | null;
 }
 
+export interface OutboundIntegrationsTable {
+  id: string;
+  service_id: string;
+  kind: string;
+  name: string;
+  address_encrypted: string;
+  secret_encrypted: string | null;
+  region: string | null;
+  account_id: string | null;
+  /** 0 or 1 on both engines. */
+  enabled: number;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+export interface OutboundDeliveriesTable {
+  id: string;
+  integration_id: string;
+  incident_id: string;
+  event: string;
+  seq: number;
+  state: string;
+  reason: string;
+  attempts: number;
+  next_attempt_at: string;
+  claim_token: string | null;
+  claimed_until: string | null;
+  provider_id: string | null;
+  created_at: string;
+  updated_at: string;
+  sent_at: string | null;
+}
+
 export interface Database {
   schedule_watch: ScheduleWatchTable;
   escalation_policies: EscalationPoliciesTable;
@@ -330,6 +384,8 @@ export interface Database {
   settings: SettingsTable;
   users: UsersTable;
   api_keys: ApiKeysTable;
+  sessions: SessionsTable;
+  password_resets: PasswordResetsTable;
   teams: TeamsTable;
   team_members: TeamMembersTable;
   services: ServicesTable;
@@ -340,4 +396,6 @@ export interface Database {
   timeline_entries: TimelineEntriesTable;
   audit_entries: AuditEntriesTable;
   idempotency_keys: IdempotencyKeysTable;
+  outbound_integrations: OutboundIntegrationsTable;
+  outbound_deliveries: OutboundDeliveriesTable;
 }

@@ -11,6 +11,7 @@ import {
   createTimelineRepo,
 } from './repos/incident.repo.js';
 import { createIngestRepo } from './repos/ingest.repo.js';
+import { createOutboundRepo } from './repos/outbound.repo.js';
 import {
   createContactMethodRepo,
   createEscalationPolicyRepo,
@@ -24,6 +25,7 @@ import {
   createScheduleRepo,
   createShiftRequestRepo,
 } from './repos/schedule.repo.js';
+import { createPasswordResetRepo, createSessionRepo } from './repos/session.repo.js';
 import { createSettingsRepo } from './repos/settings.repo.js';
 import { createApiKeyRepo, createUserRepo } from './repos/user.repo.js';
 import type { Database } from './schema.js';
@@ -44,6 +46,8 @@ export function reposFor(db: Kysely<Database>, store: Store, box: SecretBox): Re
     settings: createSettingsRepo(db),
     users: createUserRepo(db),
     apiKeys: createApiKeyRepo(db),
+    sessions: createSessionRepo(db),
+    passwordResets: createPasswordResetRepo(db),
     teams: createTeamRepo(db),
     services: createServiceRepo(db, store.dialect),
     integrations: createIntegrationRepo(db, box),
@@ -51,6 +55,7 @@ export function reposFor(db: Kysely<Database>, store: Store, box: SecretBox): Re
     incidents: createIncidentRepo(db, store.dialect),
     timeline: createTimelineRepo(db),
     audit: createAuditRepo(db),
+    outbound: createOutboundRepo(db, box),
   };
 }
 

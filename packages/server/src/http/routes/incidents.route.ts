@@ -7,8 +7,12 @@ import {
 import {
   AcknowledgeBody,
   Alert,
+  BulkIncidentAction,
+  BulkIncidentResults,
   EscalateBody,
   Incident,
+  IncidentCounts,
+  IncidentCountsQuery,
   IncidentCreate,
   IncidentListQuery,
   IncidentRef,
@@ -68,6 +72,7 @@ export function incidentRoutes(app: TypedApp, { services, uow, config, metrics }
           status: list<IncidentStatus>(query.status),
           priority: list<Priority>(query.priority),
           serviceId: query.service_id,
+          teamId: query.team_id,
           since: query.since ? new Date(query.since).toISOString() : undefined,
           until: query.until ? new Date(query.until).toISOString() : undefined,
           q: query.q,
@@ -75,6 +80,68 @@ export function incidentRoutes(app: TypedApp, { services, uow, config, metrics }
         { limit: query.limit ?? 50, cursor: query.cursor ?? null },
       );
       return { data: await present(page.data), next_cursor: page.nextCursor };
+    },
+  );
+
+  app.get(
+    '/api/v1/incidents/counts',
+    {
+      schema: {
+        tags,
+        summary: 'How many incidents there are per status, with the list’s filters (the board’s tabs)',
+        querystring: IncidentCountsQuery,
+        response: responses(200, IncidentCounts),
+      },
+    },
+    async (request) => {
+      const counts = await uow.read.incidents.countByStatus({
+        serviceId: request.query.service_id,
+        teamId: request.query.team_id,
+        priority: list<Priority>(request.query.priority),
+        q: request.query.q,
+      });
+      return {
+        triggered: counts.triggered,
+        acknowledged: counts.acknowledged,
+        resolved: counts.resolved,
+        resolved_capped: counts.resolvedCapped,
+      };
+    },
+  );
+
+  app.post(
+    '/api/v1/incidents/bulk',
+    {
+      schema: {
+        tags,
+        summary: 'Acknowledge or resolve up to 100 incidents; each succeeds or fails on its own',
+        body: BulkIncidentAction,
+        response: responses(200, BulkIncidentResults),
+      },
+    },
+    async (request) => {
+      const outcomes = await services.incidents.bulk(
+        contextOf(request),
+        request.body.action,
+        request.body.incident_ids,
+      );
+      const done = await present(outcomes.flatMap((outcome) => (outcome.ok ? [outcome.incident] : [])));
+      let next = 0;
+      const results = outcomes.map((outcome) =>
+        outcome.ok
+          ? { id: outcome.ref, ok: true, incident: done[next++]! }
+          : {
+              id: outcome.ref,
+              ok: false,
+              error: {
+                code: outcome.error.code,
+                status: outcome.error.status,
+                detail: outcome.error.message,
+              },
+            },
+      );
+      const succeeded = outcomes.filter((outcome) => outcome.ok).length;
+      return { results, succeeded, failed: outcomes.length - succeeded };
     },
   );
 

@@ -13,6 +13,7 @@ import {
   NotificationRuleCreate,
   PageOf,
   PageQuery,
+  PolicyPreview,
   TestClockBody,
   VerifyBody,
 } from '@vigil/sdk/contract';
@@ -41,7 +42,7 @@ const stepsFromApi = (
     targets: s.targets.map((t) => ({ type: t.type, id: t.id })),
   }));
 
-export function pagingRoutes(app: TypedApp, { services, paging }: AppDeps) {
+export function pagingRoutes(app: TypedApp, { services, paging, config }: AppDeps) {
   const policies = services.policies;
   const contacts = services.contacts;
 
@@ -79,6 +80,21 @@ export function pagingRoutes(app: TypedApp, { services, paging }: AppDeps) {
     { schema: { tags, params: IdParams, response: responses(200, EscalationPolicy) } },
     async (request) => presentPolicy(await policies.get(request.params.id)),
   );
+  app.get(
+    '/api/v1/escalation-policies/:id/preview',
+    { schema: { tags, params: IdParams, response: responses(200, PolicyPreview) } },
+    async (request) => {
+      const preview = await policies.preview(request.params.id);
+      return {
+        at: preview.at,
+        steps: preview.steps.map(({ index, delayMinutes, targets }) => ({
+          index,
+          delay_minutes: delayMinutes,
+          targets,
+        })),
+      };
+    },
+  );
   app.patch(
     '/api/v1/escalation-policies/:id',
     {
@@ -90,9 +106,10 @@ export function pagingRoutes(app: TypedApp, { services, paging }: AppDeps) {
       },
     },
     async (request) => {
-      const { name, description, team_id, repeat, steps } = request.body;
+      const { name, description, team_id, repeat, steps, version } = request.body;
       return presentPolicy(
         await policies.update(contextOf(request), request.params.id, {
+          ...(version !== undefined ? { version } : {}),
           ...(name !== undefined ? { name } : {}),
           ...(description !== undefined ? { description } : {}),
           ...(team_id !== undefined ? { teamId: team_id } : {}),
@@ -109,6 +126,18 @@ export function pagingRoutes(app: TypedApp, { services, paging }: AppDeps) {
       await policies.delete(contextOf(request), request.params.id);
       return reply.code(204).send(null);
     },
+  );
+
+  // The web app subscribes a device for push with this key (VIGIL_VAPID_PUBLIC_KEY); null: push is off.
+  app.get(
+    '/api/v1/push/public-key',
+    {
+      schema: {
+        tags: ['contact methods'],
+        response: responses(200, Type.Object({ public_key: Type.Union([Type.String(), Type.Null()]) })),
+      },
+    },
+    async () => ({ public_key: config.channels?.vapid?.publicKey ?? null }),
   );
 
   // ── contact methods and notification rules ───────────────────────────────────────────────────

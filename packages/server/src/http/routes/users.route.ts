@@ -61,7 +61,7 @@ export function userRoutes(app: TypedApp, { services, uow }: AppDeps) {
       },
     },
     async (request) => {
-      const { name, email, role, time_zone, quiet_hours, password } = request.body;
+      const { name, email, role, time_zone, quiet_hours, password, current_password } = request.body;
       const user = await services.users.update(contextOf(request), request.params.id, {
         name,
         email,
@@ -69,6 +69,7 @@ export function userRoutes(app: TypedApp, { services, uow }: AppDeps) {
         timeZone: time_zone,
         quietHours: quiet_hours,
         password,
+        currentPassword: current_password,
       });
       return presentUser(user);
     },

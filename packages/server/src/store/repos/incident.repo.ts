@@ -4,17 +4,22 @@ import type {
   AuditEntry,
   AuditRepo,
   Incident,
+  IncidentFilter,
   IncidentRepo,
+  IncidentStatus,
   TimelineEntry,
   TimelineEntryType,
   TimelineRepo,
 } from '@vigil/core';
 import { type Kysely, type Selectable, sql } from 'kysely';
-import type { StoreDialect } from '../dialect.js';
+import type { IncidentQuery, StoreDialect } from '../dialect.js';
 import type { Database, IncidentsTable } from '../schema.js';
 import { decodeCursor, likePattern, parseJson, toJson, toPage } from './paging.js';
 import { newEscalationRow } from './paging.repo.js';
 import { alertFromRow, alertToRow, incidentFromRow, incidentToRow, timelineEntryToRow } from './rows.js';
+
+/** With a text filter, resolved incidents are counted up to this many (docs/incident-board.md). */
+export const RESOLVED_COUNT_CAP = 10_000;
 
 export function createIncidentRepo(db: Kysely<Database>, dialect: StoreDialect): IncidentRepo {
   /** Assignees of many incidents in one query, in the order they were given. */
@@ -111,36 +116,107 @@ export function createIncidentRepo(db: Kysely<Database>, dialect: StoreDialect):
       return one(row);
     },
     async list(filter, page) {
-      let query = db
-        .selectFrom('incidents')
-        .selectAll()
-        .orderBy('number', 'desc')
-        .limit(page.limit + 1);
+      const { query: from, key } = filter.q
+        ? dialect.incidentsWithTitle(db, filter.q)
+        : { query: db.selectFrom('incidents'), key: sql<number>`incidents.number` };
+      let query = narrow(from, filter);
       const statuses = new Set(filter.status ?? []);
       if (statuses.size === 2 && !statuses.has('resolved')) {
         // "Open" spelled the way the partial indexes are, so the planner can use them.
-        query = query.where('status', '!=', 'resolved');
+        query = query.where('incidents.status', '!=', 'resolved');
       } else if (statuses.size > 0) {
-        query = query.where('status', 'in', [...statuses]);
+        query = query.where('incidents.status', 'in', [...statuses]);
       }
-      if (filter.serviceId) query = query.where('service_id', '=', filter.serviceId);
-      if (filter.priority?.length) query = query.where('priority', 'in', filter.priority);
-      if (filter.since) query = query.where('created_at', '>=', filter.since);
-      if (filter.until) query = query.where('created_at', '<', filter.until);
-      if (filter.q)
-        query = query.where(
-          sql<boolean>`title ${sql.raw(dialect.likeOperator)} ${likePattern(filter.q)} escape '\\'`,
-        );
-      if (page.cursor) query = query.where('number', '<', decodeCursor(page.cursor, 'number'));
-      const incidents = await withAssignees(await query.execute());
+      if (page.cursor) query = query.where(key, '<', decodeCursor(page.cursor, 'number'));
+      const rows = await query
+        .selectAll('incidents')
+        .orderBy(key, 'desc')
+        .limit(page.limit + 1)
+        .execute();
       return toPage(
-        incidents,
+        await withAssignees(rows),
         page.limit,
         (incident) => incident.number,
         (incident) => incident,
       );
     },
+    async countByStatus(filter) {
+      // Open incidents are few (a bounded share of any installation): counted exactly, from the
+      // status index, text or not. Without text, resolved is one range of an index too
+      // (migration 0008). With text, resolved counts the matches the text index finds, up to
+      // RESOLVED_COUNT_CAP: reading every match of a common word costs ~0.3 s at a million incidents.
+      const text = filter.q
+        ? sql<boolean>`incidents.title ${sql.raw(dialect.likeOperator)} ${likePattern(filter.q)} escape '\\'`
+        : null;
+      const count = (status: IncidentStatus) => {
+        const query = narrow(db.selectFrom('incidents'), filter).where('incidents.status', '=', status);
+        return (text ? query.where(text) : query).select((eb) => eb.fn.countAll<number>().as('n'));
+      };
+      const resolved = filter.q
+        ? db
+            .selectFrom(
+              narrow(dialect.incidentsWithTitle(db, filter.q).query, filter)
+                .where('incidents.status', '=', 'resolved')
+                .select(sql<number>`1`.as('one'))
+                .limit(RESOLVED_COUNT_CAP + 1)
+                .as('matches'),
+            )
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+        : count('resolved');
+      const row = await db
+        .selectNoFrom([
+          count('triggered').as('triggered'),
+          count('acknowledged').as('acknowledged'),
+          resolved.as('resolved'),
+        ])
+        .executeTakeFirstOrThrow();
+      const resolvedCount = Number(row.resolved ?? 0);
+      const capped = Boolean(filter.q) && resolvedCount > RESOLVED_COUNT_CAP;
+      return {
+        triggered: Number(row.triggered ?? 0),
+        acknowledged: Number(row.acknowledged ?? 0),
+        resolved: capped ? RESOLVED_COUNT_CAP : resolvedCount,
+        resolvedCapped: capped,
+      };
+    },
+    async changesSince(since, limit, after) {
+      // An index-only range of incidents_updated (migration 0008).
+      let query = db
+        .selectFrom('incidents')
+        .select(['id', 'version', 'updated_at'])
+        .where('updated_at', '>=', since)
+        .orderBy('updated_at')
+        .orderBy('id')
+        .limit(limit);
+      if (after) {
+        query = query.where((eb) =>
+          eb(eb.refTuple('updated_at', 'id'), '>', eb.tuple(after.updatedAt, after.id)),
+        );
+      }
+      const rows = await query.execute();
+      return rows.map((row) => ({ id: row.id, version: Number(row.version), updatedAt: row.updated_at }));
+    },
+    async getMany(ids) {
+      if (ids.length === 0) return [];
+      return withAssignees(await db.selectFrom('incidents').selectAll().where('id', 'in', ids).execute());
+    },
   };
+}
+
+/** The filters the list and the counts share (all but status and text). */
+function narrow(query: IncidentQuery, filter: Omit<IncidentFilter, 'status' | 'q'>): IncidentQuery {
+  let narrowed = query;
+  if (filter.serviceId) narrowed = narrowed.where('incidents.service_id', '=', filter.serviceId);
+  if (filter.teamId) {
+    const teamId = filter.teamId;
+    narrowed = narrowed.where('incidents.service_id', 'in', (eb) =>
+      eb.selectFrom('services').select('services.id').where('services.team_id', '=', teamId),
+    );
+  }
+  if (filter.priority?.length) narrowed = narrowed.where('incidents.priority', 'in', filter.priority);
+  if (filter.since) narrowed = narrowed.where('incidents.created_at', '>=', filter.since);
+  if (filter.until) narrowed = narrowed.where('incidents.created_at', '<', filter.until);
+  return narrowed;
 }
 
 export function createAlertRepo(db: Kysely<Database>): AlertRepo {

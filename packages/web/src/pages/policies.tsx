@@ -1,0 +1,162 @@
+import type { EscalationPolicy } from '@vigil/sdk/contract';
+import { useState } from 'react';
+import { Link } from 'wouter';
+import {
+  namesOf,
+  stepTiming,
+  usePolicies,
+  useSchedules,
+  useServices,
+  useTeams,
+  useUsers,
+} from '../components/svc-common.js';
+import { useCan } from '../session.js';
+import { ErrorBox, Field, Loading, PageHead } from '../ui.js';
+
+type Target = EscalationPolicy['steps'][number]['targets'][number];
+
+/** Escalation policies: who is paged, in which order, and which services use each. */
+export default function PoliciesPage() {
+  const canManage = useCan('manager');
+  const policies = usePolicies();
+  const services = useServices();
+  const users = useUsers();
+  const schedules = useSchedules();
+  const teams = useTeams();
+  const [filter, setFilter] = useState('');
+
+  const names = {
+    user: namesOf(users.data),
+    schedule: namesOf(schedules.data),
+    team: namesOf(teams.data),
+  };
+  const targetName = (t: Target) => names[t.type].get(t.id) ?? `unknown ${t.type}`;
+  const usedBy = (policyId: string) =>
+    (services.data ?? []).filter((s) => s.escalation_policy_id === policyId);
+  const needle = filter.trim().toLowerCase();
+  const shown = (policies.data ?? [])
+    .filter(
+      (p) =>
+        !needle ||
+        p.name.toLowerCase().includes(needle) ||
+        p.steps.some((step) => step.targets.some((t) => targetName(t).toLowerCase().includes(needle))),
+    )
+    .sort((a, b) => a.name.localeCompare(b.name));
+
+  return (
+    <>
+      <PageHead title="Escalation policies">
+        {canManage ? (
+          <Link className="button primary" href="/policies/new">
+            New policy
+          </Link>
+        ) : null}
+      </PageHead>
+      {policies.isPending ? <Loading what="Loading escalation policies" /> : null}
+      <ErrorBox error={policies.error} />
+
+      {policies.isSuccess && policies.data.length === 0 ? (
+        <div className="panel">
+          <p style={{ marginTop: 0 }}>
+            <strong>No escalation policies yet.</strong>
+          </p>
+          <p className="muted">
+            A policy says who is paged when an incident opens, and who next if nobody acknowledges in time: a
+            person, whoever is on call on a schedule, or a whole team. Create one, then choose it on your
+            services.
+          </p>
+          {canManage ? (
+            <Link className="button primary" href="/policies/new">
+              Create your first policy
+            </Link>
+          ) : (
+            <p className="muted small">Ask a manager to create one.</p>
+          )}
+        </div>
+      ) : null}
+
+      {policies.isSuccess && policies.data.length > 0 ? (
+        <>
+          <div style={{ marginBottom: 10, maxWidth: 420 }}>
+            <Field label="Filter policies">
+              <input
+                type="search"
+                value={filter}
+                onChange={(e) => setFilter(e.target.value)}
+                placeholder="Policy, person, schedule or team"
+              />
+            </Field>
+          </div>
+          <div className="table-wrap">
+            <table className="list">
+              <thead>
+                <tr>
+                  <th scope="col">Policy</th>
+                  <th scope="col">Steps</th>
+                  <th scope="col" className="hide-phone">
+                    Services
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {shown.map((policy) => {
+                  const services = usedBy(policy.id);
+                  return (
+                    <tr key={policy.id}>
+                      <td>
+                        <Link href={`/policies/${policy.id}`}>
+                          <strong>{policy.name}</strong>
+                        </Link>
+                        {policy.description ? (
+                          <div className="small muted">{policy.description.slice(0, 140)}</div>
+                        ) : null}
+                        {policy.team_id && names.team.get(policy.team_id) ? (
+                          <div className="small muted">Team: {names.team.get(policy.team_id)}</div>
+                        ) : null}
+                      </td>
+                      <td>
+                        <ol style={{ margin: 0, paddingLeft: 18 }} className="small">
+                          {policy.steps.map((step, index) => (
+                            // biome-ignore lint/suspicious/noArrayIndexKey: steps have no id; their order is the identity
+                            <li key={index}>
+                              {step.targets.map(targetName).join(', ')}
+                              <span className="muted"> · {stepTiming(policy.steps, index)}</span>
+                            </li>
+                          ))}
+                        </ol>
+                        {policy.repeat > 0 ? (
+                          <div className="small muted">
+                            Repeats {policy.repeat} {policy.repeat === 1 ? 'time' : 'times'}
+                          </div>
+                        ) : null}
+                      </td>
+                      <td className="hide-phone small">
+                        {services.length === 0 ? (
+                          <span className="muted">Not used</span>
+                        ) : (
+                          services.map((s, i) => (
+                            <span key={s.id}>
+                              {i > 0 ? ', ' : ''}
+                              <Link href={`/services/${s.id}`}>{s.name}</Link>
+                            </span>
+                          ))
+                        )}
+                      </td>
+                    </tr>
+                  );
+                })}
+                {shown.length === 0 ? (
+                  <tr>
+                    <td colSpan={3} className="muted">
+                      No policy matches “{filter}”.
+                    </td>
+                  </tr>
+                ) : null}
+              </tbody>
+            </table>
+          </div>
+        </>
+      ) : null}
+    </>
+  );
+}
