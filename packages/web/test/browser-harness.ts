@@ -88,9 +88,14 @@ export async function newContext(
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
   page.on('console', (message) => {
-    // A 401 before sign-in is how the app learns it must show the sign-in page, not an error.
-    if (message.type() === 'error' && !/401 \(Unauthorized\)/.test(message.text()))
+    // Failed loads are reported below with their URL, which the console message lacks.
+    if (message.type() === 'error' && !/^Failed to load resource/.test(message.text()))
       errors.push(`console: ${message.text()}`);
+  });
+  page.on('response', (response) => {
+    // A 401 before sign-in is how the app learns it must show the sign-in page, not an error.
+    if (response.status() >= 400 && response.status() !== 401)
+      errors.push(`${response.status()} ${response.request().method()} ${response.url()}`);
   });
   return { context, page, errors };
 }

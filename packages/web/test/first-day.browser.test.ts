@@ -7,7 +7,7 @@ import {
   type TwilioFake,
 } from '@vigil/testkit';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   DESKTOP,
   launchBrowser,
@@ -76,6 +76,11 @@ describe('a new user’s first day, in the browser', () => {
     await Promise.all([smtp?.close(), twilio?.close()]);
   });
 
+  // Each step answers for the errors of its own page views.
+  beforeEach(() => {
+    errors?.splice(0);
+  });
+
   const nav = (name: string) =>
     page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name }).click();
 
@@ -89,7 +94,7 @@ describe('a new user’s first day, in the browser', () => {
     await page.getByRole('button', { name: 'Create owner' }).click();
     await page.getByRole('link', { name: 'Continue to Vigil' }).click();
     await page.getByRole('heading', { level: 1, name: /Incidents/ }).waitFor();
-    await page.getByText('No incidents').first().waitFor();
+    await page.getByText('No open incidents. All quiet.').waitFor();
     await screenshot(page, 'board-empty');
 
     // The first load: everything the board needed, compressed as the server sends it.
@@ -200,6 +205,10 @@ describe('a new user’s first day, in the browser', () => {
       .locator('tr', { hasText: 'Checkout error rate above 5%' })
       .locator('.badge.acknowledged')
       .waitFor();
+    await page.getByRole('link', { name: 'Checkout error rate above 5%' }).click();
+    await page.getByRole('region', { name: 'Timeline' }).waitFor();
+    await screenshot(page, 'incident');
+    expect(errors).toEqual([]);
   });
 
   it('builds a schedule and sees it rendered', async () => {
@@ -270,9 +279,9 @@ describe('a new user’s first day, in the browser', () => {
     await page.getByLabel('Verification code').waitFor({ state: 'detached' });
 
     await page.getByLabel('Urgency').selectOption('high');
-    await page
-      .getByLabel('Send to')
-      .selectOption({ label: new RegExp(MAYA_PHONE.replace('+', '\\+')) as never });
+    const sendTo = page.getByLabel('Send to');
+    const smsOption = await sendTo.locator('option', { hasText: MAYA_PHONE }).getAttribute('value');
+    await sendTo.selectOption(smsOption!);
     await page.getByLabel('After (minutes)').fill('0');
     await page.getByRole('button', { name: 'Add rule' }).click();
     await page.getByRole('list', { name: 'Your paging plan' }).getByText(/SMS/).first().waitFor();
@@ -287,6 +296,15 @@ describe('a new user’s first day, in the browser', () => {
         (r: { urgency: string; delay_minutes: number }) => r.urgency === 'high' && r.delay_minutes === 0,
       ),
     ).toBe(true);
+    expect(errors).toEqual([]);
+  });
+
+  it('shows who is on call now, through the schedule and the policy', async () => {
+    await nav('On call now');
+    await page.getByRole('heading', { level: 1, name: /On call/ }).waitFor();
+    await page.getByText('Checkout primary').first().waitFor();
+    await page.getByText(OWNER.name).first().waitFor();
+    await screenshot(page, 'oncall');
     expect(errors).toEqual([]);
   });
 });

@@ -643,7 +643,8 @@ function AddRule({ userId, methods }: { userId: string; methods: ContactMethod[]
           <select value={chosen} onChange={(e) => setMethodId(e.target.value)}>
             {methods.map((m) => (
               <option key={m.id} value={m.id}>
-                {methodName(m)}
+                {/* The address too: two numbers of one type must be told apart. */}
+                {methodName(m)} · {shownAddress(m)}
                 {m.verified ? '' : ' — not verified yet'}
               </option>
             ))}
