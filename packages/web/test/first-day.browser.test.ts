@@ -304,7 +304,37 @@ describe('a new user’s first day, in the browser', () => {
     await page.getByRole('heading', { level: 1, name: /On call/ }).waitFor();
     await page.getByText('Checkout primary').first().waitFor();
     await page.getByText(OWNER.name).first().waitFor();
+    // With the SMS rule just set, the policy can reach her: nobody is flagged unreachable.
+    await page.getByText('Nobody here can be paged now').waitFor({ state: 'detached' });
+    await expect(page.getByText('unreachable').count()).resolves.toBe(0);
     await screenshot(page, 'oncall');
+    expect(errors).toEqual([]);
+  });
+
+  it('points the service at the policy, and the next alert pages her by SMS', async () => {
+    await nav('Services');
+    await page.getByRole('link', { name: 'Checkout API' }).first().click();
+    const settings = page.getByRole('region', { name: 'Settings' });
+    await settings.getByLabel('Escalation policy').selectOption({ label: 'Checkout on call' });
+    await settings.getByRole('button', { name: 'Save', exact: true }).click();
+    await settings.getByText(/Saved/).first().waitFor();
+
+    const response = await fetch(state.integrationUrl!, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        alerts: [
+          {
+            status: 'firing',
+            labels: { alertname: 'CheckoutDown', severity: 'critical' },
+            annotations: { summary: 'Checkout is down' },
+          },
+        ],
+      }),
+    });
+    expect(response.status).toBeLessThan(300);
+    const page1 = await twilio.messages.waitAndTake((m) => m.to === MAYA_PHONE, { timeoutMs: 10_000 });
+    expect(page1.body).toContain('Checkout is down');
     expect(errors).toEqual([]);
   });
 });

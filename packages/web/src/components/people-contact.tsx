@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ContactMethod, Notification, NotificationRule } from '@vigil/sdk/contract';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { vigil } from '../api.js';
@@ -34,6 +34,17 @@ export function useRules(userId: string) {
     queryKey: rulesKey(userId),
     queryFn: async () => (await vigil.request<{ data: NotificationRule[] }>('GET', rulesPath(userId))).data,
   });
+}
+
+/**
+ * After a person's contact methods or rules change: refetch them, and the policy previews, whose
+ * "who would be paged now" says whether each person can be reached.
+ */
+function invalidateReach(client: QueryClient, key: string[]) {
+  return Promise.all([
+    client.invalidateQueries({ queryKey: key }),
+    client.invalidateQueries({ queryKey: ['escalation-policies'] }),
+  ]);
 }
 
 export const TYPE_NAMES: Record<ContactType, string> = {
@@ -217,7 +228,7 @@ function MethodRow({
 }) {
   const client = useQueryClient();
   const base = `${methodsPath(method.user_id)}/${enc(method.id)}`;
-  const refresh = () => client.invalidateQueries({ queryKey: contactMethodsKey(method.user_id) });
+  const refresh = () => invalidateReach(client, contactMethodsKey(method.user_id));
   const [code, setCode] = useState('');
   const [sentAgain, setSentAgain] = useState(false);
   const codeRef = useRef<HTMLInputElement>(null);
@@ -232,7 +243,7 @@ function MethodRow({
     onSuccess: () => {
       setCode('');
       onDone();
-      void client.invalidateQueries({ queryKey: rulesKey(method.user_id) });
+      void invalidateReach(client, rulesKey(method.user_id));
       return refresh();
     },
   });
@@ -246,7 +257,7 @@ function MethodRow({
   const remove = useMutation({
     mutationFn: () => vigil.request<void>('DELETE', base),
     onSuccess: () => {
-      void client.invalidateQueries({ queryKey: rulesKey(method.user_id) });
+      void invalidateReach(client, rulesKey(method.user_id));
       return refresh();
     },
   });
@@ -389,7 +400,7 @@ function AddMethod({ userId, onAdded }: { userId: string; onAdded: (method: Cont
       setLabel('');
       setSecret('');
       onAdded(method);
-      return client.invalidateQueries({ queryKey: contactMethodsKey(userId) });
+      return invalidateReach(client, contactMethodsKey(userId));
     },
   });
 
@@ -477,7 +488,7 @@ export function NotificationRules({ userId, canEdit }: { userId: string; canEdit
 
   const remove = useMutation({
     mutationFn: (ruleId: string) => vigil.request<void>('DELETE', `${rulesPath(userId)}/${enc(ruleId)}`),
-    onSuccess: () => client.invalidateQueries({ queryKey: rulesKey(userId) }),
+    onSuccess: () => invalidateReach(client, rulesKey(userId)),
   });
 
   return (
@@ -617,7 +628,7 @@ function AddRule({ userId, methods }: { userId: string; methods: ContactMethod[]
       }),
     onSuccess: () => {
       setDelay('0');
-      return client.invalidateQueries({ queryKey: rulesKey(userId) });
+      return invalidateReach(client, rulesKey(userId));
     },
   });
 
