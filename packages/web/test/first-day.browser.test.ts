@@ -1,3 +1,4 @@
+import type { EscalationPolicy, NotificationRule, SessionInfo } from '@vigil/sdk/contract';
 import {
   type RunningAlertmanager,
   type SmtpCapture,
@@ -181,7 +182,7 @@ describe('a new user’s first day, in the browser', () => {
       await phone.page.getByRole('heading', { level: 1, name: /Checkout error rate above 5%/ }).waitFor();
       await phone.page.getByText('CheckoutErrors').first().waitFor();
       // Nothing wider than the phone: no sideways scrolling to reach the buttons.
-      const width = await phone.page.evaluate(() => document.documentElement.scrollWidth);
+      const width = await phone.page.evaluate<number>('document.documentElement.scrollWidth');
       expect(width).toBeLessThanOrEqual(PHONE.width);
       await screenshot(phone.page, 'incident-phone');
 
@@ -252,14 +253,11 @@ describe('a new user’s first day, in the browser', () => {
     await screenshot(page, 'policy');
 
     // What was saved is what the API has.
-    const policies = await page.evaluate(async () => (await fetch('/api/v1/escalation-policies')).json());
-    const saved = policies.data.find((p: { name: string }) => p.name === 'Checkout on call');
-    expect(
-      saved.steps.map((s: { delay_minutes: number; targets: unknown[] }) => [
-        s.delay_minutes,
-        s.targets.length,
-      ]),
-    ).toEqual([
+    const policies = await page.evaluate(
+      async () => (await (await fetch('/api/v1/escalation-policies')).json()) as { data: EscalationPolicy[] },
+    );
+    const saved = policies.data.find((p) => p.name === 'Checkout on call')!;
+    expect(saved.steps.map((s) => [s.delay_minutes, s.targets.length])).toEqual([
       [15, 1],
       [10, 1],
     ]);
@@ -288,14 +286,11 @@ describe('a new user’s first day, in the browser', () => {
     await screenshot(page, 'profile');
 
     const rules = await page.evaluate(async () => {
-      const session = await (await fetch('/api/v1/auth/session')).json();
-      return (await fetch(`/api/v1/users/${session.user.id}/notification-rules`)).json();
+      const session = (await (await fetch('/api/v1/auth/session')).json()) as SessionInfo;
+      const response = await fetch(`/api/v1/users/${session.user.id}/notification-rules`);
+      return (await response.json()) as { data: NotificationRule[] };
     });
-    expect(
-      rules.data.some(
-        (r: { urgency: string; delay_minutes: number }) => r.urgency === 'high' && r.delay_minutes === 0,
-      ),
-    ).toBe(true);
+    expect(rules.data.some((r) => r.urgency === 'high' && r.delay_minutes === 0)).toBe(true);
     expect(errors).toEqual([]);
   });
 
