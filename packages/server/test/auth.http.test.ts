@@ -392,4 +392,40 @@ describe.each(engines)('effective role of a key on %s', (engine) => {
       409,
     );
   });
+
+  it('a stakeholder reads their own contact methods and rules, not another person’s', async () => {
+    const stakeholder = await h.tokenFor('stakeholder');
+    const me = (await h.request({ method: 'GET', url: '/api/v1/me', token: stakeholder })).json();
+    const added = await h.request({
+      method: 'POST',
+      url: `/api/v1/users/${me.id}/contact-methods`,
+      token: stakeholder,
+      payload: { type: 'webhook', address: 'https://hooks.example/stakeholder' },
+    });
+    expect(added.statusCode, added.body).toBe(201);
+    for (const list of ['contact-methods', 'notification-rules']) {
+      const own = await h.request({
+        method: 'GET',
+        url: `/api/v1/users/${me.id}/${list}`,
+        token: stakeholder,
+      });
+      expect(own.statusCode, own.body).toBe(200);
+      const owner = (await h.request({ method: 'GET', url: '/api/v1/me' })).json();
+      const other = await h.request({
+        method: 'GET',
+        url: `/api/v1/users/${owner.id}/${list}`,
+        token: stakeholder,
+      });
+      expect(other.statusCode).toBe(403);
+      expect(other.json().code).toBe('FORBIDDEN');
+    }
+    const own = await h.request({
+      method: 'GET',
+      url: `/api/v1/users/${me.id}/contact-methods`,
+      token: stakeholder,
+    });
+    expect(own.json().data.map((m: { address: string }) => m.address)).toEqual([
+      'https://hooks.example/stakeholder',
+    ]);
+  });
 });

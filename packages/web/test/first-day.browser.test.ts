@@ -240,7 +240,7 @@ describe('a new user’s first day, in the browser', () => {
     await page.getByRole('button', { name: 'Create policy' }).click();
     await page.getByRole('heading', { level: 1, name: 'Checkout on call' }).waitFor();
 
-    // Edit: a second step straight to a person, ten minutes later.
+    // Edit: a second step straight to a person; the 10 is how long the last step waits before a repeat.
     await page.getByRole('button', { name: 'Add step' }).click();
     const step2 = page.getByRole('group', { name: 'Step 2' });
     await step2.getByLabel('Add someone to page').selectOption({ label: OWNER.name });

@@ -40,6 +40,16 @@ export function createContactService(deps: UseCaseDeps & { newWebhookSecret(): s
     }
   }
 
+  /** Anyone reads their own; another person's are for observers and up (the people directory). */
+  function mayRead(ctx: RequestContext, userId: string) {
+    if (userId !== ctx.userId && !(ctx.role && roleAtLeast(ctx.role, 'observer'))) {
+      throw new VigilError(
+        'FORBIDDEN',
+        'Only observers and up see another person’s contact methods and rules',
+      );
+    }
+  }
+
   async function mustGetUser(repos: Repos, userId: string) {
     const [user] = await repos.users.getMany([userId]);
     if (!user || user.deactivatedAt) throw notFound('User', userId);
@@ -97,7 +107,8 @@ export function createContactService(deps: UseCaseDeps & { newWebhookSecret(): s
   }
 
   return {
-    async list(_ctx: RequestContext, userId: string): Promise<ContactMethod[]> {
+    async list(ctx: RequestContext, userId: string): Promise<ContactMethod[]> {
+      mayRead(ctx, userId);
       await mustGetUser(uow.read, userId);
       return uow.read.contactMethods.listForUser(userId);
     },
@@ -196,7 +207,8 @@ export function createContactService(deps: UseCaseDeps & { newWebhookSecret(): s
       });
     },
 
-    async listRules(_ctx: RequestContext, userId: string): Promise<NotificationRule[]> {
+    async listRules(ctx: RequestContext, userId: string): Promise<NotificationRule[]> {
+      mayRead(ctx, userId);
       await mustGetUser(uow.read, userId);
       return uow.read.notificationRules.listForUser(userId);
     },

@@ -144,14 +144,15 @@ export const routeAccess: Record<string, Access> = {
   'POST /api/v1/outbound-integrations/:id/test': 'manager',
   'GET /api/v1/incidents/:id/outbound-deliveries': 'observer',
   // Contact methods and notification rules: everyone their own, admins anyone's (use case).
-  'GET /api/v1/users/:id/contact-methods': 'observer',
+  // A stakeholder reads their own (their profile); another person's need observer (checked in core).
+  'GET /api/v1/users/:id/contact-methods': 'stakeholder',
   'POST /api/v1/users/:id/contact-methods': 'stakeholder',
   'PATCH /api/v1/users/:id/contact-methods/:itemId': 'stakeholder',
   'DELETE /api/v1/users/:id/contact-methods/:itemId': 'stakeholder',
   'POST /api/v1/users/:id/contact-methods/:itemId/verify': 'stakeholder',
   'POST /api/v1/users/:id/contact-methods/:itemId/send-code': 'stakeholder',
   'POST /api/v1/users/:id/contact-methods/:itemId/test': 'stakeholder',
-  'GET /api/v1/users/:id/notification-rules': 'observer',
+  'GET /api/v1/users/:id/notification-rules': 'stakeholder',
   'POST /api/v1/users/:id/notification-rules': 'stakeholder',
   'DELETE /api/v1/users/:id/notification-rules/:itemId': 'stakeholder',
   'POST /api/v1/test/clock': 'admin',

@@ -26,13 +26,14 @@ const TYPES: Record<string, string> = {
 
 /**
  * The app's pages allow only their own scripts: no inline script, nothing from elsewhere. Styles
- * may be inline (React's style attributes); images may be data: URLs (icons).
+ * may be inline (React's style attributes); images may be data: URLs (icons) or any https: image
+ * (the images an alert carries, hosted by the monitoring tool that sent it).
  */
 const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
+  "img-src 'self' data: https:",
   "connect-src 'self'",
   "frame-ancestors 'none'",
   "base-uri 'self'",
@@ -52,6 +53,8 @@ function loadWebFiles(dir: string): Map<string, WebFile> {
   const files = new Map<string, WebFile>();
   const walk = (folder: string) => {
     for (const name of readdirSync(folder)) {
+      // Dotfiles (the build stamp .built) are the build's business, not the browser's.
+      if (name.startsWith('.')) continue;
       const path = join(folder, name);
       if (statSync(path).isDirectory()) {
         walk(path);

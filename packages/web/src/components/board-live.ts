@@ -98,17 +98,28 @@ export function useTick(ms = 30_000): number {
   return tick;
 }
 
-/** Calls `fn` once, `ms` after the last of a burst of calls (e.g. counts after a storm of alerts). */
-export function useDebounced(fn: () => void, ms: number): () => void {
+/**
+ * Calls `fn` once, `ms` after the last of a burst of calls (e.g. counts after a storm of alerts),
+ * but no later than `maxMs` after the first call of the burst, so a steady stream of changes less
+ * than `ms` apart still refreshes.
+ */
+export function useDebounced(fn: () => void, ms: number, maxMs = ms * 4): () => void {
   const latest = useRef(fn);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const burstStartedAt = useRef<number | null>(null);
   useEffect(() => {
     latest.current = fn;
   });
   useEffect(() => () => clearTimeout(timer.current), []);
   const debounced = useRef(() => {
     clearTimeout(timer.current);
-    timer.current = setTimeout(() => latest.current(), ms);
+    const now = Date.now();
+    burstStartedAt.current ??= now;
+    const wait = Math.max(0, Math.min(ms, burstStartedAt.current + maxMs - now));
+    timer.current = setTimeout(() => {
+      burstStartedAt.current = null;
+      latest.current();
+    }, wait);
   });
   return debounced.current;
 }

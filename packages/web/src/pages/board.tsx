@@ -5,7 +5,7 @@ import {
   useQuery,
   useQueryClient,
 } from '@tanstack/react-query';
-import type { Incident, Page, Service, Team } from '@vigil/sdk/contract';
+import type { Incident, IncidentCounts, Page, Service, Team } from '@vigil/sdk/contract';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'wouter';
 import { vigil } from '../api.js';
@@ -30,11 +30,7 @@ import { liveText, useDebounced, useIncidentStream, useTick } from '../component
 import { useCan } from '../session.js';
 import { Ago, ErrorBox, Field, Loading, PageHead, StatusBadge } from '../ui.js';
 
-interface Counts {
-  triggered: number;
-  acknowledged: number;
-  resolved: number;
-}
+type Counts = IncidentCounts;
 
 const PAGE_SIZE = 50;
 const statusLabel: Record<IncidentStatus, string> = {
@@ -209,7 +205,11 @@ export default function Board() {
                 aria-pressed={onlyStatus === status}
                 onClick={() => setFilters({ status: onlyStatus === status ? OPEN : [status] })}
               >
-                {statusLabel[status]} <strong>{counts.data[status]}</strong>
+                {statusLabel[status]}{' '}
+                <strong>
+                  {counts.data[status].toLocaleString()}
+                  {status === 'resolved' && counts.data.resolved_capped ? '+' : ''}
+                </strong>
               </button>
             </span>
           ))}
@@ -432,6 +432,8 @@ function BoardFilterBar({
   useEffect(() => {
     const q = text.trim().slice(0, 200);
     if (q === latest.current.filters.q) return;
+    // One or two characters cannot use the trigram index (a scan of every title): wait for a third.
+    if (q.length > 0 && q.length < 3) return;
     const timer = setTimeout(() => latest.current.onChange({ q }, true), 300);
     return () => clearTimeout(timer);
   }, [text]);

@@ -39,11 +39,11 @@ export function ResetPasswordPage() {
         </p>
       ) : (
         <form className="stack" onSubmit={submit}>
-          <Field label="New password (at least 10 characters)">
-            <input name="password" type="password" autoComplete="new-password" minLength={10} required />
+          <Field label="New password (at least 12 characters)">
+            <input name="password" type="password" autoComplete="new-password" minLength={12} required />
           </Field>
           <Field label="The same again">
-            <input name="again" type="password" autoComplete="new-password" minLength={10} required />
+            <input name="again" type="password" autoComplete="new-password" minLength={12} required />
           </Field>
           <ErrorBox error={error} />
           <button className="primary" type="submit" disabled={busy || !token}>
