@@ -122,7 +122,13 @@ describe.each(engines)('kill -9 while ingesting on %s', (engine) => {
     const senders = Array.from({ length: SENDERS }, (_, worker) => sender(worker));
 
     for (let cycle = 0; cycle < CYCLES; cycle++) {
-      await new Promise((resolve) => setTimeout(resolve, 300 + Math.random() * 400));
+      // Kill only once this life of the server has taken some load (a slow start on a busy machine
+      // would otherwise eat the whole interval), then at a random moment of the stream.
+      const before = accepted.size;
+      const deadline = Date.now() + 15_000;
+      while (accepted.size < before + 30 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 400));
       await kill();
       await start();
     }
