@@ -332,4 +332,38 @@ describe('a new user’s first day, in the browser', () => {
     expect(page1.body).toContain('Checkout is down');
     expect(errors).toEqual([]);
   });
+
+  it('works from the keyboard alone, with a visible focus', async () => {
+    const focused = () =>
+      page.evaluate<{ text: string; inMain: boolean; outline: string }>(`(() => {
+        const el = document.activeElement;
+        const style = getComputedStyle(el);
+        return {
+          text: (el.textContent || '').trim(),
+          inMain: !!el.closest('main'),
+          outline: style.outlineStyle === 'none' ? style.boxShadow : style.outlineStyle,
+        };
+      })()`);
+    await page.goto(`${vigil.url}/`);
+    await page.getByRole('heading', { level: 1, name: /Incidents/ }).waitFor();
+
+    // The first Tab offers to skip the navigation; taking it lands the next Tab in the page.
+    await page.keyboard.press('Tab');
+    expect((await focused()).text).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    expect((await focused()).inMain).toBe(true);
+
+    // Through the navigation to Schedules, and into it with Enter.
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: /Incidents/ }).waitFor();
+    let tabs = 0;
+    for (; tabs < 20 && (await focused()).text !== 'Schedules'; tabs++) await page.keyboard.press('Tab');
+    expect(tabs).toBeLessThan(20);
+    const onLink = await focused();
+    expect(onLink.outline === 'none' || onLink.outline === '').toBe(false);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Schedules' }).waitFor();
+    expect(errors).toEqual([]);
+  });
 });
