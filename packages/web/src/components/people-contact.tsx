@@ -3,7 +3,8 @@ import type { ContactMethod, Notification, NotificationRule } from '@vigil/sdk/c
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { vigil } from '../api.js';
 import { ErrorBox, Field, Loading } from '../ui.js';
-import { ConfirmButton, SecretValue } from './people-common.js';
+import { ConfirmButton, ListTable } from './common.js';
+import { SecretValue } from './people-common.js';
 
 /**
  * How Vigil reaches a person: their contact methods (with verification by code and "Send test") and
@@ -503,52 +504,44 @@ export function NotificationRules({ userId, canEdit }: { userId: string; canEdit
       ) : null}
 
       {sorted.length > 0 ? (
-        <div className="table-wrap" style={{ marginTop: 10 }}>
-          <table className="list">
-            <thead>
-              <tr>
-                <th scope="col">Urgency</th>
-                <th scope="col">Contact method</th>
-                <th scope="col">When</th>
+        <ListTable
+          columns={[
+            'Urgency',
+            'Contact method',
+            'When',
+            canEdit && { label: <span className="people-sr">Actions</span> },
+          ]}
+          style={{ marginTop: 10 }}
+        >
+          {sorted.map((rule) => {
+            const method = byId.get(rule.contact_method_id);
+            return (
+              <tr key={rule.id}>
+                <td>{URGENCY_NAMES[rule.urgency]}</td>
+                <td className="people-wrap">
+                  {method ? methodName(method) : 'a deleted method'}
+                  {method && !method.verified ? (
+                    <span className="badge acknowledged" style={{ marginLeft: 6 }}>
+                      not verified
+                    </span>
+                  ) : null}
+                </td>
+                <td>{minutes(rule.delay_minutes)}</td>
                 {canEdit ? (
-                  <th scope="col">
-                    <span className="people-sr">Actions</span>
-                  </th>
+                  <td className="right">
+                    <ConfirmButton
+                      label="Delete"
+                      question="Delete this rule?"
+                      confirmLabel="Delete rule"
+                      busy={remove.isPending}
+                      onConfirm={() => remove.mutate(rule.id)}
+                    />
+                  </td>
                 ) : null}
               </tr>
-            </thead>
-            <tbody>
-              {sorted.map((rule) => {
-                const method = byId.get(rule.contact_method_id);
-                return (
-                  <tr key={rule.id}>
-                    <td>{URGENCY_NAMES[rule.urgency]}</td>
-                    <td className="people-wrap">
-                      {method ? methodName(method) : 'a deleted method'}
-                      {method && !method.verified ? (
-                        <span className="badge acknowledged" style={{ marginLeft: 6 }}>
-                          not verified
-                        </span>
-                      ) : null}
-                    </td>
-                    <td>{minutes(rule.delay_minutes)}</td>
-                    {canEdit ? (
-                      <td className="right">
-                        <ConfirmButton
-                          label="Delete"
-                          question="Delete this rule?"
-                          confirmLabel="Delete rule"
-                          busy={remove.isPending}
-                          onConfirm={() => remove.mutate(rule.id)}
-                        />
-                      </td>
-                    ) : null}
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+            );
+          })}
+        </ListTable>
       ) : null}
       <ErrorBox error={remove.error} />
       {canEdit && methods.isSuccess ? <AddRule userId={userId} methods={methods.data} /> : null}

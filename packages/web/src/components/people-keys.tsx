@@ -2,9 +2,11 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ApiKey, ApiKeyCreated, Role } from '@vigil/sdk/contract';
 import { useState } from 'react';
 import { vigil } from '../api.js';
+import { allOf, namesOf, useUsers } from '../data.js';
 import { useCan, useSession } from '../session.js';
 import { Ago, ErrorBox, Field, Loading, when } from '../ui.js';
-import { allOf, ConfirmButton, RoleSelect, SecretValue, useAllUsers } from './people-common.js';
+import { ConfirmButton, ListTable } from './common.js';
+import { RoleSelect, SecretValue } from './people-common.js';
 
 /**
  * API keys for scripts, the CLI and monitoring tools: your own (an admin sees everyone's), a new
@@ -15,8 +17,8 @@ export function ApiKeysSection() {
   const isAdmin = useCan('admin');
   const client = useQueryClient();
   const keys = useQuery({ queryKey: ['people', 'api-keys'], queryFn: () => allOf<ApiKey>('/api-keys') });
-  const users = useAllUsers(isAdmin);
-  const names = new Map((users.data ?? []).map((u) => [u.id, u.name]));
+  const users = useUsers(isAdmin);
+  const names = namesOf(users.data);
   const [onlyMine, setOnlyMine] = useState(true);
   const [created, setCreated] = useState<ApiKeyCreated | null>(null);
 
@@ -63,74 +65,59 @@ export function ApiKeysSection() {
         <p className="muted">No API keys{onlyMine || !isAdmin ? ' of yours' : ''} yet. Create one below.</p>
       ) : null}
       {shown.length > 0 ? (
-        <div className="table-wrap">
-          <table className="list">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                {isAdmin && !onlyMine ? <th scope="col">Owner</th> : null}
-                <th scope="col">Role</th>
-                <th scope="col" className="hide-phone">
-                  Starts with
-                </th>
-                <th scope="col" className="hide-phone">
-                  Last used
-                </th>
-                <th scope="col">Expires</th>
-                <th scope="col">
-                  <span className="people-sr">Actions</span>
-                </th>
+        <ListTable
+          columns={[
+            'Name',
+            isAdmin && !onlyMine && 'Owner',
+            'Role',
+            { label: 'Starts with', hidePhone: true },
+            { label: 'Last used', hidePhone: true },
+            'Expires',
+            { label: <span className="people-sr">Actions</span> },
+          ]}
+        >
+          {shown.map((key) => {
+            const expired = key.expires_at !== null && Date.parse(key.expires_at) < now;
+            return (
+              <tr key={key.id}>
+                <td className="people-wrap">
+                  <strong>{key.name}</strong>
+                  <div className="small muted hide-phone">created {when(key.created_at)}</div>
+                </td>
+                {isAdmin && !onlyMine ? (
+                  <td>{key.user_id === user.id ? 'you' : (names.get(key.user_id) ?? key.user_id)}</td>
+                ) : null}
+                <td>{key.role}</td>
+                <td className="hide-phone">
+                  <code>{key.token_prefix}…</code>
+                </td>
+                <td className="hide-phone">
+                  {key.last_used_at ? <Ago at={key.last_used_at} /> : <span className="muted">never</span>}
+                </td>
+                <td>
+                  {key.expires_at ? (
+                    expired ? (
+                      <span className="badge triggered">expired</span>
+                    ) : (
+                      new Date(key.expires_at).toLocaleDateString()
+                    )
+                  ) : (
+                    <span className="muted">never</span>
+                  )}
+                </td>
+                <td className="right">
+                  <ConfirmButton
+                    label="Revoke"
+                    question={`Revoke “${key.name}”? Anything using it stops working at once.`}
+                    confirmLabel="Revoke key"
+                    busy={revoke.isPending}
+                    onConfirm={() => revoke.mutate(key.id)}
+                  />
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {shown.map((key) => {
-                const expired = key.expires_at !== null && Date.parse(key.expires_at) < now;
-                return (
-                  <tr key={key.id}>
-                    <td className="people-wrap">
-                      <strong>{key.name}</strong>
-                      <div className="small muted hide-phone">created {when(key.created_at)}</div>
-                    </td>
-                    {isAdmin && !onlyMine ? (
-                      <td>{key.user_id === user.id ? 'you' : (names.get(key.user_id) ?? key.user_id)}</td>
-                    ) : null}
-                    <td>{key.role}</td>
-                    <td className="hide-phone">
-                      <code>{key.token_prefix}…</code>
-                    </td>
-                    <td className="hide-phone">
-                      {key.last_used_at ? (
-                        <Ago at={key.last_used_at} />
-                      ) : (
-                        <span className="muted">never</span>
-                      )}
-                    </td>
-                    <td>
-                      {key.expires_at ? (
-                        expired ? (
-                          <span className="badge triggered">expired</span>
-                        ) : (
-                          new Date(key.expires_at).toLocaleDateString()
-                        )
-                      ) : (
-                        <span className="muted">never</span>
-                      )}
-                    </td>
-                    <td className="right">
-                      <ConfirmButton
-                        label="Revoke"
-                        question={`Revoke “${key.name}”? Anything using it stops working at once.`}
-                        confirmLabel="Revoke key"
-                        busy={revoke.isPending}
-                        onConfirm={() => revoke.mutate(key.id)}
-                      />
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+            );
+          })}
+        </ListTable>
       ) : null}
       <ErrorBox error={revoke.error} />
 

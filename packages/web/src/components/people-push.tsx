@@ -3,7 +3,7 @@ import type { ContactMethod, Notification as SentNotification } from '@vigil/sdk
 import { type ReactNode, useState } from 'react';
 import { vigil } from '../api.js';
 import { ErrorBox, Loading } from '../ui.js';
-import { ConfirmButton } from './people-common.js';
+import { ConfirmButton } from './common.js';
 import { contactMethodsKey, useContactMethods } from './people-contact.js';
 
 /**

@@ -1,10 +1,11 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import type { Schedule, Shift } from '@vigil/sdk/contract';
-import { useState } from 'react';
 import { Link } from 'wouter';
 import { vigil } from '../api.js';
+import { allOf, isStatus, useCalendarFeed } from '../data.js';
 import { ErrorBox, Loading, when } from '../ui.js';
-import { allOf, ConfirmButton, isStatus, SecretValue, shortWhen } from './people-common.js';
+import { ConfirmButton, ListTable, shortWhen } from './common.js';
+import { SecretValue } from './people-common.js';
 
 /**
  * My shifts over the next 14 days, from every schedule's final calendar (overrides included: someone
@@ -88,76 +89,33 @@ export function MyShifts({ userId }: { userId: string }) {
         </p>
       ) : null}
       {shifts.isSuccess && shifts.data.length > 0 ? (
-        <div className="table-wrap">
-          <table className="list">
-            <thead>
-              <tr>
-                <th scope="col">Schedule</th>
-                <th scope="col">From</th>
-                <th scope="col">Until</th>
-                <th scope="col" className="hide-phone">
-                  Length
-                </th>
+        <ListTable columns={['Schedule', 'From', 'Until', { label: 'Length', hidePhone: true }]}>
+          {shifts.data.map((shift) => {
+            const onNow = Date.parse(shift.start) <= now && now < Date.parse(shift.end);
+            return (
+              <tr key={`${shift.schedule.id}-${shift.start}`}>
+                <td className="people-wrap">
+                  <Link href={`/schedules/${shift.schedule.id}`}>{shift.schedule.name}</Link>{' '}
+                  {onNow ? <span className="badge triggered">on call now</span> : null}
+                  <div className="small muted">{shift.layers.join(', ')}</div>
+                </td>
+                <td title={when(shift.start)}>{onNow ? 'now' : shortWhen(shift.start, true)}</td>
+                <td title={when(shift.end)}>{shortWhen(shift.end, true)}</td>
+                <td className="hide-phone">{duration(shift.start, shift.end)}</td>
               </tr>
-            </thead>
-            <tbody>
-              {shifts.data.map((shift) => {
-                const onNow = Date.parse(shift.start) <= now && now < Date.parse(shift.end);
-                return (
-                  <tr key={`${shift.schedule.id}-${shift.start}`}>
-                    <td className="people-wrap">
-                      <Link href={`/schedules/${shift.schedule.id}`}>{shift.schedule.name}</Link>{' '}
-                      {onNow ? <span className="badge triggered">on call now</span> : null}
-                      <div className="small muted">{shift.layers.join(', ')}</div>
-                    </td>
-                    <td title={when(shift.start)}>{onNow ? 'now' : shortWhen(shift.start)}</td>
-                    <td title={when(shift.end)}>{shortWhen(shift.end)}</td>
-                    <td className="hide-phone">{duration(shift.start, shift.end)}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+            );
+          })}
+        </ListTable>
       ) : null}
     </section>
   );
 }
 
-interface FeedLink {
-  url: string;
-  webcal_url: string;
-  created_at: string;
-}
-
 export function CalendarFeed({ userId }: { userId: string }) {
-  const client = useQueryClient();
-  const path = `/users/${encodeURIComponent(userId)}/calendar-feed`;
-  const queryKey = ['people', 'calendar-feed', userId];
   // The link is a secret: it stays off the screen (shared screens, screenshots) until asked for.
-  const [shown, setShown] = useState(false);
-  const feed = useQuery({
-    queryKey,
-    enabled: shown,
-    queryFn: async (): Promise<FeedLink | null> => {
-      try {
-        return await vigil.request<FeedLink>('GET', path);
-      } catch (error) {
-        if (isStatus(error, 404)) return null; // no link yet (or revoked)
-        throw error;
-      }
-    },
-  });
-  const rotate = useMutation({
-    mutationFn: () => vigil.request<FeedLink>('POST', path, { body: {} }),
-    onSuccess: (link) => {
-      client.setQueryData(queryKey, link);
-      setShown(true);
-    },
-  });
-  const revoke = useMutation({
-    mutationFn: () => vigil.request<void>('DELETE', path),
-    onSuccess: () => client.setQueryData(queryKey, null),
+  const { shown, setShown, feed, rotate, revoke } = useCalendarFeed({
+    path: `/users/${encodeURIComponent(userId)}/calendar-feed`,
+    queryKey: ['people', 'calendar-feed', userId],
   });
 
   return (

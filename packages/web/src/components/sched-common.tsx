@@ -1,7 +1,4 @@
-import { useQuery } from '@tanstack/react-query';
-import type { Page, Schedule, SchedulePreview, Shift, Team, User } from '@vigil/sdk/contract';
-import { type ReactNode, useEffect, useRef, useState } from 'react';
-import { VigilApiError, vigil } from '../api.js';
+import type { SchedulePreview, Shift } from '@vigil/sdk/contract';
 import {
   browserZone,
   colourOf,
@@ -15,119 +12,9 @@ import {
 } from './sched-calc.js';
 
 /**
- * Shared pieces of the schedule screens: lists, an in-place confirmation, a copy button, a local
- * date-time input read in the schedule's zone, and the dry-run diff of a change.
+ * Shared pieces of the schedule screens: a local date-time input read in the schedule's zone, a
+ * person with their colour, and the dry-run diff of a change.
  */
-
-/** Every item of a list endpoint (path without /api/v1), page after page. */
-export async function allOf<T>(path: string): Promise<T[]> {
-  const items: T[] = [];
-  for await (const item of vigil.paginate((cursor) =>
-    vigil.request<Page<T>>('GET', path, { query: { limit: 500, cursor } }),
-  ))
-    items.push(item);
-  return items;
-}
-
-// The same keys and shapes as the other screens' lists, so the cache is shared.
-export const useUsers = () => useQuery({ queryKey: ['users'], queryFn: () => allOf<User>('/users') });
-export const useTeams = () => useQuery({ queryKey: ['teams'], queryFn: () => allOf<Team>('/teams') });
-export const useSchedules = () =>
-  useQuery({ queryKey: ['schedules'], queryFn: () => allOf<Schedule>('/schedules') });
-
-export const isStatus = (error: unknown, status: number) =>
-  error instanceof VigilApiError && error.status === status;
-
-/** A destructive button that asks first, in place: the first press shows the question. */
-export function ConfirmButton({
-  label,
-  question,
-  confirmLabel,
-  onConfirm,
-  busy = false,
-  className = 'danger',
-}: {
-  label: string;
-  question: ReactNode;
-  confirmLabel: string;
-  onConfirm: () => void;
-  busy?: boolean;
-  className?: string;
-}) {
-  const [asking, setAsking] = useState(false);
-  const confirmRef = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
-    if (asking) confirmRef.current?.focus();
-  }, [asking]);
-  if (!asking)
-    return (
-      <button type="button" className={className} disabled={busy} onClick={() => setAsking(true)}>
-        {label}
-      </button>
-    );
-  return (
-    <fieldset className="sched-group" aria-label={label}>
-      <span className="small">{question}</span>
-      <button
-        ref={confirmRef}
-        type="button"
-        className="danger"
-        disabled={busy}
-        onClick={() => {
-          onConfirm();
-          setAsking(false);
-        }}
-      >
-        {confirmLabel}
-      </button>
-      <button type="button" onClick={() => setAsking(false)}>
-        Cancel
-      </button>
-    </fieldset>
-  );
-}
-
-/** Copies `text` and says so (also to screen readers); plain-HTTP installs fall back to execCommand. */
-export function CopyButton({ text, label = 'Copy' }: { text: string; label?: string }) {
-  const [state, setState] = useState<'copied' | 'failed' | null>(null);
-  useEffect(() => {
-    if (!state) return;
-    const timer = setTimeout(() => setState(null), 2500);
-    return () => clearTimeout(timer);
-  }, [state]);
-  async function copy() {
-    try {
-      if (navigator.clipboard && window.isSecureContext) await navigator.clipboard.writeText(text);
-      else legacyCopy(text);
-      setState('copied');
-    } catch {
-      setState('failed');
-    }
-  }
-  return (
-    <>
-      <button type="button" onClick={() => void copy()}>
-        {label}
-      </button>
-      <span className="small muted" aria-live="polite">
-        {state === 'copied' ? 'Copied' : state === 'failed' ? 'Select it and copy by hand' : ''}
-      </span>
-    </>
-  );
-}
-
-function legacyCopy(text: string) {
-  const area = document.createElement('textarea');
-  area.value = text;
-  area.setAttribute('readonly', '');
-  area.style.position = 'fixed';
-  area.style.opacity = '0';
-  document.body.appendChild(area);
-  area.select();
-  const ok = document.execCommand('copy');
-  area.remove();
-  if (!ok) throw new Error('copy refused');
-}
 
 /**
  * A local date-time typed in the schedule's zone (not the browser's): the value stays the wall

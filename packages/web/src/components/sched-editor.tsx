@@ -2,8 +2,10 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { Schedule, ScheduleCreate, ScheduleLayer, SchedulePreview, User } from '@vigil/sdk/contract';
 import { type ReactNode, useMemo, useState } from 'react';
 import { VigilApiError, vigil } from '../api.js';
+import { isStatus, namesOf, useTeams, useUsers } from '../data.js';
 import { useSession } from '../session.js';
 import { ErrorBox, Field } from '../ui.js';
+import { ConfirmButton } from './common.js';
 import {
   addDays,
   browserZone,
@@ -16,7 +18,7 @@ import {
   timeZones,
   weekday,
 } from './sched-calc.js';
-import { ConfirmButton, isStatus, Person, ShiftDiff, useTeams, useUsers } from './sched-common.js';
+import { Person, ShiftDiff } from './sched-common.js';
 import { Legend, Timeline, type TimelineRow, windowFor } from './sched-timeline.js';
 
 /**
@@ -232,7 +234,7 @@ export function ScheduleEditor({
     return list;
   }, [body]);
 
-  const names = useMemo(() => new Map((users.data ?? []).map((u) => [u.id, u.name])), [users.data]);
+  const names = useMemo(() => namesOf(users.data), [users.data]);
   const nameOf = (id: string) => names.get(id) ?? id;
 
   const update = (change: Partial<Draft>) => setDraft((d) => ({ ...d, ...change }));
@@ -516,6 +518,7 @@ export function ScheduleEditor({
           {!creating && onDeleted ? (
             <span className="right">
               <ConfirmButton
+                inline
                 label="Delete schedule"
                 question="Delete it for good? Escalation policies that page it stop reaching anyone through it."
                 confirmLabel="Delete"
@@ -593,6 +596,7 @@ function LayerEditor({
             ↓ Down
           </button>
           <ConfirmButton
+            inline
             label={`Remove ${title}`}
             question="Remove this layer?"
             confirmLabel="Remove"
@@ -735,17 +739,11 @@ function LayerEditor({
                 <option value="weekly">Every week</option>
               </select>
               {r.type === 'weekly' ? (
-                <select
-                  aria-label="From day"
+                <DaySelect
+                  label="From day"
                   value={r.start_day}
-                  onChange={(e) => setRestriction(j, { start_day: Number(e.target.value) })}
-                >
-                  {DAYS.map((d, k) => (
-                    <option key={d} value={k + 1}>
-                      {d}
-                    </option>
-                  ))}
-                </select>
+                  onChange={(day) => setRestriction(j, { start_day: day })}
+                />
               ) : null}
               <input
                 type="time"
@@ -755,17 +753,11 @@ function LayerEditor({
               />
               <span>to</span>
               {r.type === 'weekly' ? (
-                <select
-                  aria-label="To day"
+                <DaySelect
+                  label="To day"
                   value={r.end_day}
-                  onChange={(e) => setRestriction(j, { end_day: Number(e.target.value) })}
-                >
-                  {DAYS.map((d, k) => (
-                    <option key={d} value={k + 1}>
-                      {d}
-                    </option>
-                  ))}
-                </select>
+                  onChange={(day) => setRestriction(j, { end_day: day })}
+                />
               ) : null}
               <input
                 type="time"
@@ -847,5 +839,26 @@ function LayerEditor({
         ) : null}
       </div>
     </fieldset>
+  );
+}
+
+/** A day of the week, Monday = 1, as a restriction's start or end. */
+function DaySelect({
+  label,
+  value,
+  onChange,
+}: {
+  label: string;
+  value: number;
+  onChange: (day: number) => void;
+}) {
+  return (
+    <select aria-label={label} value={value} onChange={(e) => onChange(Number(e.target.value))}>
+      {DAYS.map((d, k) => (
+        <option key={d} value={k + 1}>
+          {d}
+        </option>
+      ))}
+    </select>
   );
 }

@@ -12,10 +12,12 @@ import type {
 import { useState } from 'react';
 import { Link } from 'wouter';
 import { vigil } from '../api.js';
+import { namesOf, useCalendarFeed } from '../data.js';
 import { useCan, useSession } from '../session.js';
 import { Ago, ErrorBox, Field, Loading } from '../ui.js';
+import { ConfirmButton, CopyButton, ListTable } from './common.js';
 import { addDays, DAY_MS, fmtFull, fmtRange, HOUR_MS, instantOf, localOf } from './sched-calc.js';
-import { ConfirmButton, CopyButton, isStatus, Person, ShiftDiff, ZonedInput } from './sched-common.js';
+import { Person, ShiftDiff, ZonedInput } from './sched-common.js';
 
 /**
  * The lower half of a schedule's page: overrides, cover and swap requests, versions and the
@@ -58,6 +60,49 @@ function Message({ text }: { text: string | null }) {
   );
 }
 
+function FormError({ text }: { text: string | null }) {
+  return text ? (
+    <p className="error" role="alert">
+      {text}
+    </p>
+  ) : null;
+}
+
+/** The From and Until of a span, typed in the schedule's zone. */
+function SpanInputs({
+  span,
+  zone,
+  onChange,
+}: {
+  span: SpanDraft;
+  zone: string;
+  onChange: (span: SpanDraft) => void;
+}) {
+  return (
+    <>
+      <ZonedInput
+        label="From"
+        value={span.start}
+        zone={zone}
+        onChange={(start) => onChange({ ...span, start })}
+      />
+      <ZonedInput label="Until" value={span.end} zone={zone} onChange={(end) => onChange({ ...span, end })} />
+    </>
+  );
+}
+
+/** Everyone but the signed-in person, as options of a select. */
+function ColleagueOptions({ users }: { users: User[] }) {
+  const { user: me } = useSession();
+  return users
+    .filter((u) => u.id !== me.id)
+    .map((u) => (
+      <option key={u.id} value={u.id}>
+        {u.name}
+      </option>
+    ));
+}
+
 // ── overrides ────────────────────────────────────────────────────────────────────────────────────
 
 export function OverridesPanel({
@@ -82,7 +127,7 @@ export function OverridesPanel({
   const zone = schedule.time_zone;
   const [formError, setFormError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
-  const names = new Map(users.map((u) => [u.id, u.name]));
+  const names = namesOf(users);
 
   const upcoming = useQuery({
     queryKey: ['schedules', schedule.id, 'overrides', 'upcoming'],
@@ -141,18 +186,7 @@ export function OverridesPanel({
               ))}
             </select>
           </Field>
-          <ZonedInput
-            label="From"
-            value={draft.start}
-            zone={zone}
-            onChange={(start) => setDraft({ ...draft, start })}
-          />
-          <ZonedInput
-            label="Until"
-            value={draft.end}
-            zone={zone}
-            onChange={(end) => setDraft({ ...draft, end })}
-          />
+          <SpanInputs span={draft} zone={zone} onChange={setDraft} />
           <div className="stack" style={{ gap: 4 }}>
             <button type="submit" className="primary" disabled={add.isPending}>
               Add override
@@ -160,11 +194,7 @@ export function OverridesPanel({
           </div>
         </form>
       ) : null}
-      {formError ? (
-        <p className="error" role="alert">
-          {formError}
-        </p>
-      ) : null}
+      <FormError text={formError} />
       <ErrorBox error={add.error} />
       <Message text={done} />
 
@@ -176,46 +206,38 @@ export function OverridesPanel({
         <p className="small muted">No overrides in the next 90 days.</p>
       ) : null}
       {list.length > 0 ? (
-        <div className="table-wrap">
-          <table className="list">
-            <thead>
-              <tr>
-                <th scope="col">Who</th>
-                <th scope="col">When</th>
-                <th scope="col" className="hide-phone">
-                  Why
-                </th>
-                <th scope="col">
-                  <span className="sched-sr">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((o) => (
-                <tr key={o.id}>
-                  <td>
-                    <Person id={o.user_id} name={names.get(o.user_id) ?? o.user_id} />
-                  </td>
-                  <td className="small">{fmtRange(o.start, o.end, zone)}</td>
-                  <td className="hide-phone small">
-                    {o.source === 'manual' ? 'by hand' : `${o.source} request`}, by {o.created_by.name}
-                  </td>
-                  <td className="right">
-                    {canRespond && (canManage || o.user_id === me.id) ? (
-                      <ConfirmButton
-                        label="Remove"
-                        question={`Remove ${names.get(o.user_id) ?? 'this'} override?`}
-                        confirmLabel="Remove override"
-                        busy={remove.isPending}
-                        onConfirm={() => remove.mutate(o)}
-                      />
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ListTable
+          columns={[
+            'Who',
+            'When',
+            { label: 'Why', hidePhone: true },
+            { label: <span className="sched-sr">Actions</span> },
+          ]}
+        >
+          {list.map((o) => (
+            <tr key={o.id}>
+              <td>
+                <Person id={o.user_id} name={names.get(o.user_id) ?? o.user_id} />
+              </td>
+              <td className="small">{fmtRange(o.start, o.end, zone)}</td>
+              <td className="hide-phone small">
+                {o.source === 'manual' ? 'by hand' : `${o.source} request`}, by {o.created_by.name}
+              </td>
+              <td className="right">
+                {canRespond && (canManage || o.user_id === me.id) ? (
+                  <ConfirmButton
+                    inline
+                    label="Remove"
+                    question={`Remove ${names.get(o.user_id) ?? 'this'} override?`}
+                    confirmLabel="Remove override"
+                    busy={remove.isPending}
+                    onConfirm={() => remove.mutate(o)}
+                  />
+                ) : null}
+              </td>
+            </tr>
+          ))}
+        </ListTable>
       ) : null}
     </section>
   );
@@ -265,7 +287,7 @@ export function RequestsPanel({ schedule, users }: { schedule: Schedule; users: 
   const canManage = useCan('manager');
   const client = useQueryClient();
   const zone = schedule.time_zone;
-  const names = new Map(users.map((u) => [u.id, u.name]));
+  const names = namesOf(users);
   const nameOf = (id: string) => (id === me.id ? 'You' : (names.get(id) ?? id));
   const [done, setDone] = useState<string | null>(null);
 
@@ -393,6 +415,7 @@ export function RequestsPanel({ schedule, users }: { schedule: Schedule; users: 
                   ) : null}
                   {mayCancel ? (
                     <ConfirmButton
+                      inline
                       label="Cancel request"
                       question="Withdraw this request?"
                       confirmLabel="Withdraw"
@@ -410,35 +433,54 @@ export function RequestsPanel({ schedule, users }: { schedule: Schedule; users: 
   );
 }
 
-function CoverForm({
-  schedule,
-  users,
-  shifts,
-  onDone,
-}: {
+interface RequestFormProps {
   schedule: Schedule;
   users: User[];
   shifts: Shift[];
   onDone: (text: string) => void;
-}) {
-  const { user: me } = useSession();
+}
+
+/** Sending a cover or swap request: its message, what is wrong with the form, and the request itself. */
+function useShiftRequest<Body>(
+  schedule: Schedule,
+  kind: 'cover' | 'swap',
+  doneText: string,
+  onDone: (text: string) => void,
+) {
   const client = useQueryClient();
-  const zone = schedule.time_zone;
-  const [span, setSpan] = useState<SpanDraft>(() => defaultSpan(zone));
-  const [target, setTarget] = useState('');
   const [message, setMessage] = useState('');
   const [formError, setFormError] = useState<string | null>(null);
-  const ask = useMutation({
-    mutationFn: (body: { start: string; end: string; target_user_id: string | null; message: string }) =>
-      vigil.request<ShiftRequest>('POST', `/schedules/${encodeURIComponent(schedule.id)}/cover-requests`, {
+  const send = useMutation({
+    mutationFn: (body: Body) =>
+      vigil.request<ShiftRequest>('POST', `/schedules/${encodeURIComponent(schedule.id)}/${kind}-requests`, {
         body,
       }),
     onSuccess: () => {
       setMessage('');
-      onDone('Cover requested: the people asked have been told.');
+      onDone(doneText);
       return client.invalidateQueries({ queryKey: ['shift-requests'] });
     },
   });
+  return { message, setMessage, formError, setFormError, send };
+}
+
+function CoverForm({ schedule, users, shifts, onDone }: RequestFormProps) {
+  const { user: me } = useSession();
+  const zone = schedule.time_zone;
+  const [span, setSpan] = useState<SpanDraft>(() => defaultSpan(zone));
+  const [target, setTarget] = useState('');
+  const {
+    message,
+    setMessage,
+    formError,
+    setFormError,
+    send: ask,
+  } = useShiftRequest<{ start: string; end: string; target_user_id: string | null; message: string }>(
+    schedule,
+    'cover',
+    'Cover requested: the people asked have been told.',
+    onDone,
+  );
   return (
     <form
       className="stack sched-subform"
@@ -453,23 +495,11 @@ function CoverForm({
     >
       <h3 style={{ margin: 0 }}>Ask for cover</h3>
       <ShiftPicker shifts={shifts} userId={me.id} zone={zone} label="One of your shifts" onPick={setSpan} />
-      <ZonedInput
-        label="From"
-        value={span.start}
-        zone={zone}
-        onChange={(start) => setSpan({ ...span, start })}
-      />
-      <ZonedInput label="Until" value={span.end} zone={zone} onChange={(end) => setSpan({ ...span, end })} />
+      <SpanInputs span={span} zone={zone} onChange={setSpan} />
       <Field label="Ask">
         <select value={target} onChange={(e) => setTarget(e.target.value)}>
           <option value="">Anyone on the schedule</option>
-          {users
-            .filter((u) => u.id !== me.id)
-            .map((u) => (
-              <option key={u.id} value={u.id}>
-                {u.name}
-              </option>
-            ))}
+          <ColleagueOptions users={users} />
         </select>
       </Field>
       <Field label="Message (optional)">
@@ -480,11 +510,7 @@ function CoverForm({
           placeholder="Dentist"
         />
       </Field>
-      {formError ? (
-        <p className="error" role="alert">
-          {formError}
-        </p>
-      ) : null}
+      <FormError text={formError} />
       <ErrorBox error={ask.error} />
       <div>
         <button type="submit" className="primary" disabled={ask.isPending}>
@@ -495,19 +521,8 @@ function CoverForm({
   );
 }
 
-function SwapForm({
-  schedule,
-  users,
-  shifts,
-  onDone,
-}: {
-  schedule: Schedule;
-  users: User[];
-  shifts: Shift[];
-  onDone: (text: string) => void;
-}) {
+function SwapForm({ schedule, users, shifts, onDone }: RequestFormProps) {
   const { user: me } = useSession();
-  const client = useQueryClient();
   const zone = schedule.time_zone;
   const [colleague, setColleague] = useState('');
   const [mine, setMine] = useState<SpanDraft>(() => defaultSpan(zone));
@@ -518,26 +533,20 @@ function SwapForm({
       end: `${addDays(d.end.slice(0, 10), 7)}${d.end.slice(10)}`,
     };
   });
-  const [message, setMessage] = useState('');
-  const [formError, setFormError] = useState<string | null>(null);
-  const propose = useMutation({
-    mutationFn: (body: {
-      target_user_id: string;
-      start: string;
-      end: string;
-      swap_start: string;
-      swap_end: string;
-      message: string;
-    }) =>
-      vigil.request<ShiftRequest>('POST', `/schedules/${encodeURIComponent(schedule.id)}/swap-requests`, {
-        body,
-      }),
-    onSuccess: () => {
-      setMessage('');
-      onDone('Swap proposed: they have been told.');
-      return client.invalidateQueries({ queryKey: ['shift-requests'] });
-    },
-  });
+  const {
+    message,
+    setMessage,
+    formError,
+    setFormError,
+    send: propose,
+  } = useShiftRequest<{
+    target_user_id: string;
+    start: string;
+    end: string;
+    swap_start: string;
+    swap_end: string;
+    message: string;
+  }>(schedule, 'swap', 'Swap proposed: they have been told.', onDone);
   const colleagueName = users.find((u) => u.id === colleague)?.name ?? 'they';
   return (
     <form
@@ -564,30 +573,13 @@ function SwapForm({
       <Field label="With">
         <select value={colleague} onChange={(e) => setColleague(e.target.value)}>
           <option value="">Choose a colleague…</option>
-          {users
-            .filter((u) => u.id !== me.id)
-            .map((u) => (
-              <option key={u.id} value={u.id}>
-                {u.name}
-              </option>
-            ))}
+          <ColleagueOptions users={users} />
         </select>
       </Field>
       <fieldset className="sched-subset">
         <legend className="small">Your time, which {colleagueName} takes</legend>
         <ShiftPicker shifts={shifts} userId={me.id} zone={zone} label="One of your shifts" onPick={setMine} />
-        <ZonedInput
-          label="From"
-          value={mine.start}
-          zone={zone}
-          onChange={(start) => setMine({ ...mine, start })}
-        />
-        <ZonedInput
-          label="Until"
-          value={mine.end}
-          zone={zone}
-          onChange={(end) => setMine({ ...mine, end })}
-        />
+        <SpanInputs span={mine} zone={zone} onChange={setMine} />
       </fieldset>
       <fieldset className="sched-subset">
         <legend className="small">Their time, which you take</legend>
@@ -600,27 +592,12 @@ function SwapForm({
             onPick={setTheirs}
           />
         ) : null}
-        <ZonedInput
-          label="From"
-          value={theirs.start}
-          zone={zone}
-          onChange={(start) => setTheirs({ ...theirs, start })}
-        />
-        <ZonedInput
-          label="Until"
-          value={theirs.end}
-          zone={zone}
-          onChange={(end) => setTheirs({ ...theirs, end })}
-        />
+        <SpanInputs span={theirs} zone={zone} onChange={setTheirs} />
       </fieldset>
       <Field label="Message (optional)">
         <input value={message} maxLength={2000} onChange={(e) => setMessage(e.target.value)} />
       </Field>
-      {formError ? (
-        <p className="error" role="alert">
-          {formError}
-        </p>
-      ) : null}
+      <FormError text={formError} />
       <ErrorBox error={propose.error} />
       <div>
         <button type="submit" className="primary" disabled={propose.isPending}>
@@ -652,7 +629,7 @@ export function VersionsPanel({ schedule, users }: { schedule: Schedule; users: 
   const canManage = useCan('manager');
   const client = useQueryClient();
   const zone = schedule.time_zone;
-  const names = new Map(users.map((u) => [u.id, u.name]));
+  const names = namesOf(users);
   const [pending, setPending] = useState<{ version: number; preview: SchedulePreview } | null>(null);
   const [done, setDone] = useState<string | null>(null);
 
@@ -717,57 +694,48 @@ export function VersionsPanel({ schedule, users }: { schedule: Schedule; users: 
       ) : null}
       <ErrorBox error={dryRun.error} />
       {list.length > 0 ? (
-        <div className="table-wrap">
-          <table className="list">
-            <thead>
-              <tr>
-                <th scope="col">Version</th>
-                <th scope="col">Change</th>
-                <th scope="col" className="hide-phone">
-                  When
-                </th>
-                <th scope="col">
-                  <span className="sched-sr">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((v) => (
-                <tr key={v.version}>
-                  <td>
-                    #{v.version}{' '}
-                    {v.version === schedule.version ? <span className="badge resolved">current</span> : null}
-                  </td>
-                  <td>
-                    <div>
-                      {v.action === 'create'
-                        ? 'Created'
-                        : v.action === 'restore'
-                          ? `Restored #${v.restored_from ?? '?'}`
-                          : 'Changed'}{' '}
-                      by {v.actor.name}
-                    </div>
-                    <div className="small muted">{summary(v, names)}</div>
-                    <div className="small muted sched-show-phone">{fmtFull(v.created_at, zone)}</div>
-                  </td>
-                  <td className="hide-phone small">{fmtFull(v.created_at, zone)}</td>
-                  <td className="right">
-                    {canManage && v.version !== schedule.version ? (
-                      <button
-                        type="button"
-                        disabled={dryRun.isPending}
-                        onClick={() => dryRun.mutate(v.version)}
-                        aria-label={`Restore version ${v.version}…`}
-                      >
-                        Restore…
-                      </button>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ListTable
+          columns={[
+            'Version',
+            'Change',
+            { label: 'When', hidePhone: true },
+            { label: <span className="sched-sr">Actions</span> },
+          ]}
+        >
+          {list.map((v) => (
+            <tr key={v.version}>
+              <td>
+                #{v.version}{' '}
+                {v.version === schedule.version ? <span className="badge resolved">current</span> : null}
+              </td>
+              <td>
+                <div>
+                  {v.action === 'create'
+                    ? 'Created'
+                    : v.action === 'restore'
+                      ? `Restored #${v.restored_from ?? '?'}`
+                      : 'Changed'}{' '}
+                  by {v.actor.name}
+                </div>
+                <div className="small muted">{summary(v, names)}</div>
+                <div className="small muted sched-show-phone">{fmtFull(v.created_at, zone)}</div>
+              </td>
+              <td className="hide-phone small">{fmtFull(v.created_at, zone)}</td>
+              <td className="right">
+                {canManage && v.version !== schedule.version ? (
+                  <button
+                    type="button"
+                    disabled={dryRun.isPending}
+                    onClick={() => dryRun.mutate(v.version)}
+                    aria-label={`Restore version ${v.version}…`}
+                  >
+                    Restore…
+                  </button>
+                ) : null}
+              </td>
+            </tr>
+          ))}
+        </ListTable>
       ) : null}
       {versions.data?.next_cursor ? <p className="small muted">Showing the newest 100 versions.</p> : null}
     </section>
@@ -776,42 +744,13 @@ export function VersionsPanel({ schedule, users }: { schedule: Schedule; users: 
 
 // ── calendar feed ────────────────────────────────────────────────────────────────────────────────
 
-interface FeedLink {
-  url: string;
-  webcal_url: string;
-  created_at: string;
-}
-
 export function FeedPanel({ schedule }: { schedule: Schedule }) {
   const canManage = useCan('manager');
-  const client = useQueryClient();
-  const path = `/schedules/${encodeURIComponent(schedule.id)}/calendar-feed`;
-  const key = ['calendar-feed', 'schedule', schedule.id];
-  // Asked for only when the person opens it: "no link yet" is a 404, which browsers log as an error.
-  const [shown, setShown] = useState(false);
-  const feed = useQuery({
-    queryKey: key,
-    enabled: canManage && shown,
-    queryFn: async (): Promise<FeedLink | null> => {
-      try {
-        return await vigil.request<FeedLink>('GET', path);
-      } catch (error) {
-        if (isStatus(error, 404)) return null;
-        throw error;
-      }
-    },
+  const { shown, setShown, feed, rotate, revoke } = useCalendarFeed({
+    path: `/schedules/${encodeURIComponent(schedule.id)}/calendar-feed`,
+    queryKey: ['calendar-feed', 'schedule', schedule.id],
+    allowed: canManage,
     staleTime: 5 * 60_000,
-  });
-  const rotate = useMutation({
-    mutationFn: () => vigil.request<FeedLink>('POST', path, { body: {} }),
-    onSuccess: (link) => {
-      setShown(true);
-      client.setQueryData(key, link);
-    },
-  });
-  const revoke = useMutation({
-    mutationFn: () => vigil.request<void>('DELETE', path),
-    onSuccess: () => client.setQueryData(key, null),
   });
 
   return (
@@ -869,6 +808,7 @@ export function FeedPanel({ schedule }: { schedule: Schedule }) {
               </div>
               <div className="row">
                 <ConfirmButton
+                  inline
                   label="Replace link"
                   className=""
                   question="The current link stops working at once; calendars using it must subscribe again."
@@ -877,6 +817,7 @@ export function FeedPanel({ schedule }: { schedule: Schedule }) {
                   onConfirm={() => rotate.mutate()}
                 />
                 <ConfirmButton
+                  inline
                   label="Revoke link"
                   question="The link stops working at once."
                   confirmLabel="Revoke"

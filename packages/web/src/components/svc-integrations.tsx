@@ -3,9 +3,11 @@ import type { Incident, Integration, IntegrationCreate, Service } from '@vigil/s
 import { type FormEvent, useState } from 'react';
 import { Link } from 'wouter';
 import { vigil } from '../api.js';
+import { allOf } from '../data.js';
 import { useCan } from '../session.js';
 import { ErrorBox, Field, Loading } from '../ui.js';
-import { allOf, ConfirmButton, CopyButton, Snippet } from './svc-common.js';
+import { ConfirmButton, CopyButton } from './common.js';
+import { Snippet } from './svc-common.js';
 import {
   acknowledgedDefaults,
   type GenericMapping,
@@ -62,13 +64,61 @@ export function Integrations({ service }: { service: Service }) {
   );
 }
 
+/** Saving an integration form: busy while it runs, its error if it fails, then the list again and `onDone`. */
+function useIntegrationSave(listKey: readonly unknown[], onDone: () => void) {
+  const client = useQueryClient();
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  async function save(request: () => Promise<unknown>) {
+    setBusy(true);
+    setError(null);
+    try {
+      await request();
+      await client.invalidateQueries({ queryKey: listKey });
+      onDone();
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return { error, busy, save };
+}
+
+/** The foot of an integration form: what went wrong, the submit button and Cancel. */
+function FormEnd({
+  error,
+  busy,
+  busyLabel,
+  label,
+  onCancel,
+}: {
+  error: unknown;
+  busy: boolean;
+  busyLabel: string;
+  label: string;
+  onCancel: () => void;
+}) {
+  return (
+    <>
+      <ErrorBox error={error} />
+      <div className="row">
+        <button type="submit" className="primary" disabled={busy}>
+          {busy ? busyLabel : label}
+        </button>
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </>
+  );
+}
+
 // ── create ───────────────────────────────────────────────────────────────────────────────────────
 
 function AddIntegration({ service, onDone }: { service: Service; onDone: () => void }) {
-  const client = useQueryClient();
   const [type, setType] = useState<IntegrationType>('alertmanager');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { error, busy, save } = useIntegrationSave(['services', service.id, 'integrations'], onDone);
   const info = integrationTypes.find((t) => t.type === type);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
@@ -81,17 +131,7 @@ function AddIntegration({ service, onDone }: { service: Service; onDone: () => v
     if (rate) body.rate_limit_per_minute = Number(rate);
     const config = configFromForm(type, form, {});
     if (config && Object.keys(config).length > 0) body.config = config;
-    setBusy(true);
-    setError(null);
-    try {
-      await vigil.integrations.create(service.id, body, { idempotencyKey: crypto.randomUUID() });
-      await client.invalidateQueries({ queryKey: ['services', service.id, 'integrations'] });
-      onDone();
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
+    await save(() => vigil.integrations.create(service.id, body, { idempotencyKey: crypto.randomUUID() }));
   }
 
   return (
@@ -134,15 +174,7 @@ function AddIntegration({ service, onDone }: { service: Service; onDone: () => v
         {info?.hint}
       </p>
       <TypeConfigFields type={type} config={{}} />
-      <ErrorBox error={error} />
-      <div className="row">
-        <button type="submit" className="primary" disabled={busy}>
-          {busy ? 'Adding…' : 'Create integration'}
-        </button>
-        <button type="button" onClick={onDone}>
-          Cancel
-        </button>
-      </div>
+      <FormEnd error={error} busy={busy} busyLabel="Adding…" label="Create integration" onCancel={onDone} />
     </form>
   );
 }
@@ -337,14 +369,14 @@ function IntegrationCard({ integration, service }: { integration: Integration; s
           <code className="svc-code" data-testid="integration-url">
             {integration.url}
           </code>{' '}
-          <CopyButton text={integration.url} label="Copy URL" />
+          <CopyButton text={integration.url} label="Copy URL" small />
         </dd>
         <dt>Key</dt>
         <dd>
           <code className="svc-code" data-testid="integration-key">
             {integration.key}
           </code>{' '}
-          <CopyButton text={integration.key} label="Copy key" />
+          <CopyButton text={integration.key} label="Copy key" small />
         </dd>
       </dl>
 
@@ -379,9 +411,7 @@ function EditIntegration({
   onDone: () => void;
   listKey: string[];
 }) {
-  const client = useQueryClient();
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { error, busy, save } = useIntegrationSave(listKey, onDone);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -389,21 +419,13 @@ function EditIntegration({
     const name = String(form.get('name') ?? '').trim();
     const rate = String(form.get('rate_limit_per_minute') ?? '').trim();
     const config = configFromForm(integration.type, form, integration.config);
-    setBusy(true);
-    setError(null);
-    try {
-      await vigil.integrations.update(integration.id, {
+    await save(() =>
+      vigil.integrations.update(integration.id, {
         ...(name ? { name } : {}),
         rate_limit_per_minute: rate ? Number(rate) : null,
         ...(config ? { config: JSON.parse(JSON.stringify(config)) } : {}),
-      });
-      await client.invalidateQueries({ queryKey: listKey });
-      onDone();
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
+      }),
+    );
   }
 
   return (
@@ -425,15 +447,7 @@ function EditIntegration({
         </Field>
       </div>
       <TypeConfigFields type={integration.type} config={integration.config} />
-      <ErrorBox error={error} />
-      <div className="row">
-        <button type="submit" className="primary" disabled={busy}>
-          {busy ? 'Saving…' : 'Save integration'}
-        </button>
-        <button type="button" onClick={onDone}>
-          Cancel
-        </button>
-      </div>
+      <FormEnd error={error} busy={busy} busyLabel="Saving…" label="Save integration" onCancel={onDone} />
     </form>
   );
 }

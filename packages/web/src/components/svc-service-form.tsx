@@ -3,8 +3,8 @@ import type { Service, ServiceCreate } from '@vigil/sdk/contract';
 import { type FormEvent, useState } from 'react';
 import { Link } from 'wouter';
 import { vigil } from '../api.js';
+import { usePolicies, useTeams } from '../data.js';
 import { ErrorBox, Field, Loading } from '../ui.js';
-import { usePolicies, useTeams } from './svc-common.js';
 
 /**
  * Create or edit a service: name, description, escalation policy, team, default urgency,

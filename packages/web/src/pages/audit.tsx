@@ -3,7 +3,8 @@ import type { AuditEntry, AuditListQuery } from '@vigil/sdk/contract';
 import { useState } from 'react';
 import { Link, useSearchParams } from 'wouter';
 import { vigil } from '../api.js';
-import { isStatus, useAllTeams, useAllUsers } from '../components/people-common.js';
+import { ListTable } from '../components/common.js';
+import { isStatus, namesOf, useTeams, useUsers } from '../data.js';
 import { useCan } from '../session.js';
 import { Ago, ErrorBox, Field, Loading, PageHead, when } from '../ui.js';
 
@@ -63,10 +64,10 @@ function AuditLog() {
     );
   const filtered = Object.keys(filters).length > 0;
 
-  const users = useAllUsers();
-  const teams = useAllTeams();
-  const userNames = new Map((users.data ?? []).map((u) => [u.id, u.name]));
-  const teamNames = new Map((teams.data ?? []).map((t) => [t.id, t.name]));
+  const users = useUsers();
+  const teams = useTeams();
+  const userNames = namesOf(users.data);
+  const teamNames = namesOf(teams.data);
 
   const log = useInfiniteQuery({
     queryKey: ['audit', filters],
@@ -326,28 +327,17 @@ function Changes({ before, after }: { before: unknown; after: unknown }) {
     );
     if (keys.length === 0) return <p className="small muted">No field changed.</p>;
     return (
-      <div className="table-wrap">
-        <table className="list small">
-          <thead>
-            <tr>
-              <th scope="col">Field</th>
-              <th scope="col">Before</th>
-              <th scope="col">After</th>
-            </tr>
-          </thead>
-          <tbody>
-            {keys.map((k) => (
-              <tr key={k}>
-                <td>
-                  <code>{k}</code>
-                </td>
-                <td className="people-wrap people-audit-before">{show(before[k])}</td>
-                <td className="people-wrap people-audit-after">{show(after[k])}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <ListTable columns={['Field', 'Before', 'After']} className="list small">
+        {keys.map((k) => (
+          <tr key={k}>
+            <td>
+              <code>{k}</code>
+            </td>
+            <td className="people-wrap people-audit-before">{show(before[k])}</td>
+            <td className="people-wrap people-audit-after">{show(after[k])}</td>
+          </tr>
+        ))}
+      </ListTable>
     );
   }
 

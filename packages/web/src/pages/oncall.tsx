@@ -3,16 +3,10 @@ import type { EscalationPolicy, OnCalls, Schedule, Shift } from '@vigil/sdk/cont
 import { useState } from 'react';
 import { Link } from 'wouter';
 import { vigil } from '../api.js';
-import {
-  namesOf,
-  shortWhen,
-  usePolicies,
-  usePolicyPreview,
-  useSchedules,
-  useTeams,
-  useUsers,
-} from '../components/svc-common.js';
+import { shortWhen } from '../components/common.js';
+import { usePolicyPreview } from '../components/svc-common.js';
 import { PreviewStepPeople } from '../components/svc-policy-preview.js';
+import { namesOf, usePolicies, useSchedules, useTeams, useUsers } from '../data.js';
 import { useCan, useSession } from '../session.js';
 import { ErrorBox, Field, Loading, PageHead } from '../ui.js';
 

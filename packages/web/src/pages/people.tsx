@@ -3,19 +3,18 @@ import type { Role, Team, TeamMember, User, UserCreate, UserUpdate } from '@vigi
 import { type FormEvent, useState } from 'react';
 import { Link, useLocation, useSearchParams } from 'wouter';
 import { vigil } from '../api.js';
+import { ConfirmButton, FilterField, ListTable } from '../components/common.js';
 import {
   browserTimeZone,
-  ConfirmButton,
   Flash,
-  isStatus,
+  NameEmailFields,
   RoleSelect,
   roleRank,
   TimeZoneInput,
-  useAllTeams,
-  useAllUsers,
   useFlash,
 } from '../components/people-common.js';
 import { ContactMethods, NotificationRules } from '../components/people-contact.js';
+import { isStatus, useTeams, useUsers } from '../data.js';
 import { useCan, useSession } from '../session.js';
 import { ErrorBox, Field, Loading, PageHead, when } from '../ui.js';
 
@@ -77,7 +76,7 @@ const teamHref = (id: string) => `/people?tab=teams&team=${encodeURIComponent(id
 function PeopleList() {
   const isAdmin = useCan('admin');
   const { user: me } = useSession();
-  const users = useAllUsers();
+  const users = useUsers();
   const [filter, setFilter] = useState('');
   const [adding, setAdding] = useState(false);
   const [, navigate] = useLocation();
@@ -118,14 +117,12 @@ function PeopleList() {
       {users.isSuccess ? (
         <>
           <div className="row" style={{ marginBottom: 10 }}>
-            <Field label="Filter people">
-              <input
-                type="search"
-                value={filter}
-                onChange={(e) => setFilter(e.target.value)}
-                placeholder="Name, e-mail or role"
-              />
-            </Field>
+            <FilterField
+              label="Filter people"
+              value={filter}
+              onChange={setFilter}
+              placeholder="Name, e-mail or role"
+            />
             <span className="small muted right">
               {users.data.length} {users.data.length === 1 ? 'person' : 'people'}
             </span>
@@ -133,40 +130,31 @@ function PeopleList() {
           {shown.length === 0 ? (
             <p className="muted">{needle ? 'Nobody matches the filter.' : 'Nobody here yet.'}</p>
           ) : (
-            <div className="table-wrap">
-              <table className="list">
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col" className="hide-phone">
-                      E-mail
-                    </th>
-                    <th scope="col">Role</th>
-                    <th scope="col" className="hide-phone">
-                      Time zone
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {shown.map((u) => (
-                    <tr key={u.id}>
-                      <td className="people-wrap">
-                        <Link href={userHref(u.id)}>
-                          <strong>{u.name}</strong>
-                        </Link>
-                        {u.id === me.id ? <span className="muted"> (you)</span> : null}
-                        <div className="small muted people-phone-only">{u.email}</div>
-                      </td>
-                      <td className="hide-phone people-wrap">{u.email}</td>
-                      <td>
-                        <span className="badge neutral">{u.role}</span>
-                      </td>
-                      <td className="hide-phone">{u.time_zone}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <ListTable
+              columns={[
+                'Name',
+                { label: 'E-mail', hidePhone: true },
+                'Role',
+                { label: 'Time zone', hidePhone: true },
+              ]}
+            >
+              {shown.map((u) => (
+                <tr key={u.id}>
+                  <td className="people-wrap">
+                    <Link href={userHref(u.id)}>
+                      <strong>{u.name}</strong>
+                    </Link>
+                    {u.id === me.id ? <span className="muted"> (you)</span> : null}
+                    <div className="small muted people-phone-only">{u.email}</div>
+                  </td>
+                  <td className="hide-phone people-wrap">{u.email}</td>
+                  <td>
+                    <span className="badge neutral">{u.role}</span>
+                  </td>
+                  <td className="hide-phone">{u.time_zone}</td>
+                </tr>
+              ))}
+            </ListTable>
           )}
           {isAdmin && users.data.length <= 1 ? (
             <p className="muted small">
@@ -179,14 +167,61 @@ function PeopleList() {
   );
 }
 
-function AddUser({ onCancel, onCreated }: { onCancel: () => void; onCreated: (user: User) => void }) {
-  const { user: me } = useSession();
-  const client = useQueryClient();
-  const [name, setName] = useState('');
-  const [email, setEmail] = useState('');
-  const [role, setRole] = useState<Role>('responder');
-  const [zone, setZone] = useState(browserTimeZone());
+/** What the add and edit forms of a person hold. */
+function useUserDraft(initial: { name: string; email: string; role: Role; zone: string }) {
+  const [name, setName] = useState(initial.name);
+  const [email, setEmail] = useState(initial.email);
+  const [role, setRole] = useState<Role>(initial.role);
+  const [zone, setZone] = useState(initial.zone);
   const [password, setPassword] = useState('');
+  return { name, setName, email, setEmail, role, setRole, zone, setZone, password, setPassword };
+}
+
+/** A person's details as an admin adds or changes them. */
+function UserFields({
+  draft,
+  zoneId,
+  zoneRequired = false,
+  passwordLabel,
+}: {
+  draft: ReturnType<typeof useUserDraft>;
+  zoneId: string;
+  zoneRequired?: boolean;
+  passwordLabel: string;
+}) {
+  const { user: me } = useSession();
+  return (
+    <>
+      <NameEmailFields
+        name={draft.name}
+        onName={draft.setName}
+        email={draft.email}
+        onEmail={draft.setEmail}
+      />
+      <Field label="Role">
+        <RoleSelect value={draft.role} onChange={draft.setRole} mine={me.role} />
+      </Field>
+      <Field label="Time zone">
+        <TimeZoneInput id={zoneId} value={draft.zone} onChange={draft.setZone} required={zoneRequired} />
+      </Field>
+      <Field label={passwordLabel}>
+        <input
+          type="password"
+          value={draft.password}
+          onChange={(e) => draft.setPassword(e.target.value)}
+          minLength={12}
+          maxLength={1024}
+          autoComplete="new-password"
+        />
+      </Field>
+    </>
+  );
+}
+
+function AddUser({ onCancel, onCreated }: { onCancel: () => void; onCreated: (user: User) => void }) {
+  const client = useQueryClient();
+  const draft = useUserDraft({ name: '', email: '', role: 'responder', zone: browserTimeZone() });
+  const { name, email, role, zone, password } = draft;
 
   const create = useMutation({
     mutationFn: () => {
@@ -218,34 +253,7 @@ function AddUser({ onCancel, onCreated }: { onCancel: () => void; onCreated: (us
         }}
       >
         <div className="people-form-grid">
-          <Field label="Name">
-            <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={200} />
-          </Field>
-          <Field label="E-mail">
-            <input
-              type="email"
-              value={email}
-              onChange={(e) => setEmail(e.target.value)}
-              required
-              maxLength={320}
-            />
-          </Field>
-          <Field label="Role">
-            <RoleSelect value={role} onChange={setRole} mine={me.role} />
-          </Field>
-          <Field label="Time zone">
-            <TimeZoneInput id="add-user-zone" value={zone} onChange={setZone} />
-          </Field>
-          <Field label="Password (optional)">
-            <input
-              type="password"
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-              minLength={12}
-              maxLength={1024}
-              autoComplete="new-password"
-            />
-          </Field>
+          <UserFields draft={draft} zoneId="add-user-zone" passwordLabel="Password (optional)" />
         </div>
         <p className="small muted" style={{ margin: 0 }}>
           Without a password they set their own with “Forgot password?” on the sign-in page (Vigil mails them
@@ -270,7 +278,7 @@ function UserDetail({ userId }: { userId: string }) {
   const isAdmin = useCan('admin');
   const { user: me } = useSession();
   const [params] = useSearchParams();
-  const users = useAllUsers();
+  const users = useUsers();
   const fromList = users.data?.find((u) => u.id === userId);
   // Not in the list (deactivated, or the list is still loading): ask for the one user.
   const single = useQuery({
@@ -344,11 +352,8 @@ function EditUser({ user }: { user: User }) {
   const { user: me } = useSession();
   const client = useQueryClient();
   const [, navigate] = useLocation();
-  const [name, setName] = useState(user.name);
-  const [email, setEmail] = useState(user.email);
-  const [role, setRole] = useState<Role>(user.role);
-  const [zone, setZone] = useState(user.time_zone);
-  const [password, setPassword] = useState('');
+  const draft = useUserDraft({ name: user.name, email: user.email, role: user.role, zone: user.time_zone });
+  const { name, email, role, zone, password, setPassword } = draft;
   const [flash, setFlash] = useFlash();
   // Only an owner changes or deactivates an owner; nobody touches someone above their own role.
   const above = roleRank(user.role) > roleRank(me.role);
@@ -399,34 +404,12 @@ function EditUser({ user }: { user: User }) {
         <fieldset className="people-fieldset" disabled={above}>
           <legend className="people-sr">Details of {user.name}</legend>
           <div className="people-form-grid">
-            <Field label="Name">
-              <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={200} />
-            </Field>
-            <Field label="E-mail">
-              <input
-                type="email"
-                value={email}
-                onChange={(e) => setEmail(e.target.value)}
-                required
-                maxLength={320}
-              />
-            </Field>
-            <Field label="Role">
-              <RoleSelect value={role} onChange={setRole} mine={me.role} />
-            </Field>
-            <Field label="Time zone">
-              <TimeZoneInput id={`zone-${user.id}`} value={zone} onChange={setZone} required />
-            </Field>
-            <Field label="Set a new password (optional)">
-              <input
-                type="password"
-                value={password}
-                onChange={(e) => setPassword(e.target.value)}
-                minLength={12}
-                maxLength={1024}
-                autoComplete="new-password"
-              />
-            </Field>
+            <UserFields
+              draft={draft}
+              zoneId={`zone-${user.id}`}
+              zoneRequired
+              passwordLabel="Set a new password (optional)"
+            />
           </div>
         </fieldset>
         <div className="row">
@@ -457,7 +440,7 @@ function EditUser({ user }: { user: User }) {
 
 function TeamList() {
   const canManage = useCan('manager');
-  const teams = useAllTeams();
+  const teams = useTeams();
   const [creating, setCreating] = useState(false);
   const [, navigate] = useLocation();
   const sorted = [...(teams.data ?? [])].sort((a, b) => a.name.localeCompare(b.name));
@@ -501,35 +484,23 @@ function TeamList() {
         </div>
       ) : null}
       {sorted.length > 0 ? (
-        <div className="table-wrap">
-          <table className="list">
-            <thead>
-              <tr>
-                <th scope="col">Team</th>
-                <th scope="col" className="hide-phone">
-                  Description
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {sorted.map((team) => (
-                <tr key={team.id}>
-                  <td className="people-wrap">
-                    <Link href={teamHref(team.id)}>
-                      <strong>{team.name}</strong>
-                    </Link>
-                    {team.description ? (
-                      <div className="small muted people-phone-only">{team.description}</div>
-                    ) : null}
-                  </td>
-                  <td className="hide-phone people-wrap">
-                    {team.description || <span className="muted">—</span>}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ListTable columns={['Team', { label: 'Description', hidePhone: true }]}>
+          {sorted.map((team) => (
+            <tr key={team.id}>
+              <td className="people-wrap">
+                <Link href={teamHref(team.id)}>
+                  <strong>{team.name}</strong>
+                </Link>
+                {team.description ? (
+                  <div className="small muted people-phone-only">{team.description}</div>
+                ) : null}
+              </td>
+              <td className="hide-phone people-wrap">
+                {team.description || <span className="muted">—</span>}
+              </td>
+            </tr>
+          ))}
+        </ListTable>
       ) : null}
     </>
   );
@@ -601,8 +572,8 @@ function TeamDetail({ teamId }: { teamId: string }) {
   const canManage = useCan('manager');
   const client = useQueryClient();
   const [, navigate] = useLocation();
-  const teams = useAllTeams();
-  const users = useAllUsers();
+  const teams = useTeams();
+  const users = useUsers();
   const team = teams.data?.find((t) => t.id === teamId);
   const membersKey = ['people', 'team-members', teamId];
   const members = useQuery({
@@ -686,69 +657,60 @@ function TeamDetail({ teamId }: { teamId: string }) {
               <p className="muted">No members yet.{canManage ? ' Add the people of this team below.' : ''}</p>
             ) : null}
             {sortedMembers.length > 0 ? (
-              <div className="table-wrap">
-                <table className="list">
-                  <thead>
-                    <tr>
-                      <th scope="col">Name</th>
-                      <th scope="col">Team role</th>
+              <ListTable
+                columns={[
+                  'Name',
+                  'Team role',
+                  canManage && { label: <span className="people-sr">Actions</span> },
+                ]}
+              >
+                {sortedMembers.map((member) => {
+                  const person = byId.get(member.user_id);
+                  const name = person?.name ?? member.user_id;
+                  return (
+                    <tr key={member.user_id}>
+                      <td className="people-wrap">
+                        <Link href={userHref(member.user_id)}>{name}</Link>
+                        {person ? <div className="small muted">{person.email}</div> : null}
+                      </td>
+                      <td>
+                        {canManage ? (
+                          <select
+                            aria-label={`Team role of ${name}`}
+                            value={member.role}
+                            disabled={putMember.isPending}
+                            onChange={(e) =>
+                              putMember.mutate({
+                                userId: member.user_id,
+                                role: e.target.value as TeamMember['role'],
+                              })
+                            }
+                          >
+                            {TEAM_ROLES.map((r) => (
+                              <option key={r} value={r}>
+                                {r}
+                              </option>
+                            ))}
+                          </select>
+                        ) : (
+                          member.role
+                        )}
+                      </td>
                       {canManage ? (
-                        <th scope="col">
-                          <span className="people-sr">Actions</span>
-                        </th>
+                        <td className="right">
+                          <ConfirmButton
+                            label="Remove"
+                            question={`Remove ${name} from ${team.name}?`}
+                            confirmLabel="Remove"
+                            busy={removeMember.isPending}
+                            onConfirm={() => removeMember.mutate(member.user_id)}
+                          />
+                        </td>
                       ) : null}
                     </tr>
-                  </thead>
-                  <tbody>
-                    {sortedMembers.map((member) => {
-                      const person = byId.get(member.user_id);
-                      const name = person?.name ?? member.user_id;
-                      return (
-                        <tr key={member.user_id}>
-                          <td className="people-wrap">
-                            <Link href={userHref(member.user_id)}>{name}</Link>
-                            {person ? <div className="small muted">{person.email}</div> : null}
-                          </td>
-                          <td>
-                            {canManage ? (
-                              <select
-                                aria-label={`Team role of ${name}`}
-                                value={member.role}
-                                disabled={putMember.isPending}
-                                onChange={(e) =>
-                                  putMember.mutate({
-                                    userId: member.user_id,
-                                    role: e.target.value as TeamMember['role'],
-                                  })
-                                }
-                              >
-                                {TEAM_ROLES.map((r) => (
-                                  <option key={r} value={r}>
-                                    {r}
-                                  </option>
-                                ))}
-                              </select>
-                            ) : (
-                              member.role
-                            )}
-                          </td>
-                          {canManage ? (
-                            <td className="right">
-                              <ConfirmButton
-                                label="Remove"
-                                question={`Remove ${name} from ${team.name}?`}
-                                confirmLabel="Remove"
-                                busy={removeMember.isPending}
-                                onConfirm={() => removeMember.mutate(member.user_id)}
-                              />
-                            </td>
-                          ) : null}
-                        </tr>
-                      );
-                    })}
-                  </tbody>
-                </table>
-              </div>
+                  );
+                })}
+              </ListTable>
             ) : null}
             <ErrorBox error={putMember.error} />
             <ErrorBox error={removeMember.error} />

@@ -1,17 +1,11 @@
 import type { EscalationPolicy } from '@vigil/sdk/contract';
 import { useState } from 'react';
 import { Link } from 'wouter';
-import {
-  namesOf,
-  stepTiming,
-  usePolicies,
-  useSchedules,
-  useServices,
-  useTeams,
-  useUsers,
-} from '../components/svc-common.js';
+import { EmptyList, FilterField, ListTable, NoMatchRow } from '../components/common.js';
+import { stepTiming } from '../components/svc-common.js';
+import { namesOf, usePolicies, useSchedules, useServices, useTeams, useUsers } from '../data.js';
 import { useCan } from '../session.js';
-import { ErrorBox, Field, Loading, PageHead } from '../ui.js';
+import { ErrorBox, Loading, PageHead } from '../ui.js';
 
 type Target = EscalationPolicy['steps'][number]['targets'][number];
 
@@ -56,105 +50,80 @@ export default function PoliciesPage() {
       <ErrorBox error={policies.error} />
 
       {policies.isSuccess && policies.data.length === 0 ? (
-        <div className="panel">
-          <p style={{ marginTop: 0 }}>
-            <strong>No escalation policies yet.</strong>
-          </p>
-          <p className="muted">
-            A policy says who is paged when an incident opens, and who next if nobody acknowledges in time: a
-            person, whoever is on call on a schedule, or a whole team. Create one, then choose it on your
-            services.
-          </p>
-          {canManage ? (
+        <EmptyList
+          title="No escalation policies yet."
+          canCreate={canManage}
+          action={
             <Link className="button primary" href="/policies/new">
               Create your first policy
             </Link>
-          ) : (
-            <p className="muted small">Ask a manager to create one.</p>
-          )}
-        </div>
+          }
+        >
+          A policy says who is paged when an incident opens, and who next if nobody acknowledges in time: a
+          person, whoever is on call on a schedule, or a whole team. Create one, then choose it on your
+          services.
+        </EmptyList>
       ) : null}
 
       {policies.isSuccess && policies.data.length > 0 ? (
         <>
           <div style={{ marginBottom: 10, maxWidth: 420 }}>
-            <Field label="Filter policies">
-              <input
-                type="search"
-                value={filter}
-                onChange={(e) => setFilter(e.target.value)}
-                placeholder="Policy, person, schedule or team"
-              />
-            </Field>
+            <FilterField
+              label="Filter policies"
+              value={filter}
+              onChange={setFilter}
+              placeholder="Policy, person, schedule or team"
+            />
           </div>
-          <div className="table-wrap">
-            <table className="list">
-              <thead>
-                <tr>
-                  <th scope="col">Policy</th>
-                  <th scope="col">Steps</th>
-                  <th scope="col" className="hide-phone">
-                    Services
-                  </th>
+          <ListTable columns={['Policy', 'Steps', { label: 'Services', hidePhone: true }]}>
+            {shown.map((policy) => {
+              const services = usedBy(policy.id);
+              return (
+                <tr key={policy.id}>
+                  <td>
+                    <Link href={`/policies/${policy.id}`}>
+                      <strong>{policy.name}</strong>
+                    </Link>
+                    {policy.description ? (
+                      <div className="small muted">{policy.description.slice(0, 140)}</div>
+                    ) : null}
+                    {policy.team_id && names.team.get(policy.team_id) ? (
+                      <div className="small muted">Team: {names.team.get(policy.team_id)}</div>
+                    ) : null}
+                  </td>
+                  <td>
+                    <ol style={{ margin: 0, paddingLeft: 18 }} className="small">
+                      {policy.steps.map((step, index) => (
+                        // biome-ignore lint/suspicious/noArrayIndexKey: steps have no id; their order is the identity
+                        <li key={index}>
+                          {step.targets.map(targetName).join(', ')}
+                          <span className="muted"> · {stepTiming(policy.steps, index)}</span>
+                        </li>
+                      ))}
+                    </ol>
+                    {policy.repeat > 0 ? (
+                      <div className="small muted">
+                        Repeats {policy.repeat} {policy.repeat === 1 ? 'time' : 'times'}
+                      </div>
+                    ) : null}
+                  </td>
+                  <td className="hide-phone small">
+                    {services.length === 0 ? (
+                      <span className="muted">Not used</span>
+                    ) : (
+                      services.map((s, i) => (
+                        <span key={s.id}>
+                          {i > 0 ? ', ' : ''}
+                          <Link href={`/services/${s.id}`}>{s.name}</Link>
+                        </span>
+                      ))
+                    )}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {shown.map((policy) => {
-                  const services = usedBy(policy.id);
-                  return (
-                    <tr key={policy.id}>
-                      <td>
-                        <Link href={`/policies/${policy.id}`}>
-                          <strong>{policy.name}</strong>
-                        </Link>
-                        {policy.description ? (
-                          <div className="small muted">{policy.description.slice(0, 140)}</div>
-                        ) : null}
-                        {policy.team_id && names.team.get(policy.team_id) ? (
-                          <div className="small muted">Team: {names.team.get(policy.team_id)}</div>
-                        ) : null}
-                      </td>
-                      <td>
-                        <ol style={{ margin: 0, paddingLeft: 18 }} className="small">
-                          {policy.steps.map((step, index) => (
-                            // biome-ignore lint/suspicious/noArrayIndexKey: steps have no id; their order is the identity
-                            <li key={index}>
-                              {step.targets.map(targetName).join(', ')}
-                              <span className="muted"> · {stepTiming(policy.steps, index)}</span>
-                            </li>
-                          ))}
-                        </ol>
-                        {policy.repeat > 0 ? (
-                          <div className="small muted">
-                            Repeats {policy.repeat} {policy.repeat === 1 ? 'time' : 'times'}
-                          </div>
-                        ) : null}
-                      </td>
-                      <td className="hide-phone small">
-                        {services.length === 0 ? (
-                          <span className="muted">Not used</span>
-                        ) : (
-                          services.map((s, i) => (
-                            <span key={s.id}>
-                              {i > 0 ? ', ' : ''}
-                              <Link href={`/services/${s.id}`}>{s.name}</Link>
-                            </span>
-                          ))
-                        )}
-                      </td>
-                    </tr>
-                  );
-                })}
-                {shown.length === 0 ? (
-                  <tr>
-                    <td colSpan={3} className="muted">
-                      No policy matches “{filter}”.
-                    </td>
-                  </tr>
-                ) : null}
-              </tbody>
-            </table>
-          </div>
+              );
+            })}
+            {shown.length === 0 ? <NoMatchRow columns={3} what="policy" filter={filter} /> : null}
+          </ListTable>
         </>
       ) : null}
     </>

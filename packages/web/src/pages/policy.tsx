@@ -3,18 +3,10 @@ import type { EscalationPolicy, EscalationPolicyCreate } from '@vigil/sdk/contra
 import { useEffect, useState } from 'react';
 import { Link, useLocation, useParams } from 'wouter';
 import { vigil } from '../api.js';
-import {
-  ConfirmButton,
-  isStatus,
-  namesOf,
-  stepTiming,
-  usePolicyPreview,
-  useSchedules,
-  useServices,
-  useTeams,
-  useUsers,
-} from '../components/svc-common.js';
+import { ConfirmButton } from '../components/common.js';
+import { stepTiming, usePolicyPreview } from '../components/svc-common.js';
 import { PreviewStepPeople } from '../components/svc-policy-preview.js';
+import { isStatus, namesOf, useSchedules, useServices, useTeams, useUsers } from '../data.js';
 import { useCan } from '../session.js';
 import { ErrorBox, Field, Loading, PageHead } from '../ui.js';
 

@@ -2,7 +2,8 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { User, UserUpdate } from '@vigil/sdk/contract';
 import { type FormEvent, useState } from 'react';
 import { vigil } from '../api.js';
-import { ConfirmButton, Flash, TimeZoneInput, useFlash } from '../components/people-common.js';
+import { ConfirmButton } from '../components/common.js';
+import { Flash, NameEmailFields, TimeZoneInput, useFlash } from '../components/people-common.js';
 import { ContactMethods, NotificationRules, PagingChecklist } from '../components/people-contact.js';
 import { ApiKeysSection } from '../components/people-keys.js';
 import { PushSection } from '../components/people-push.js';
@@ -90,25 +91,7 @@ function Details({ user }: { user: User }) {
       </h2>
       <form className="stack" onSubmit={submit}>
         <div className="people-form-grid">
-          <Field label="Name">
-            <input
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-              required
-              maxLength={200}
-              autoComplete="name"
-            />
-          </Field>
-          <Field label="E-mail">
-            <input
-              type="email"
-              value={email}
-              onChange={(e) => setEmail(e.target.value)}
-              required
-              maxLength={320}
-              autoComplete="email"
-            />
-          </Field>
+          <NameEmailFields name={name} onName={setName} email={email} onEmail={setEmail} own />
           <Field label="Time zone">
             <TimeZoneInput id="profile-zone" value={zone} onChange={setZone} required />
           </Field>

@@ -3,6 +3,7 @@ import type { Schedule, ScheduleLayer, Team, User } from '@vigil/sdk/contract';
 import { useEffect, useMemo, useState } from 'react';
 import { Link, useLocation, useParams } from 'wouter';
 import { vigil } from '../api.js';
+import { ListTable } from '../components/common.js';
 import {
   browserZone,
   fmtDuration,
@@ -13,7 +14,7 @@ import {
   localOf,
   zoneOffset,
 } from '../components/sched-calc.js';
-import { isStatus, Person, useTeams, useUsers } from '../components/sched-common.js';
+import { Person } from '../components/sched-common.js';
 import { ScheduleEditor } from '../components/sched-editor.js';
 import {
   defaultSpan,
@@ -31,6 +32,7 @@ import {
   type View,
   windowFor,
 } from '../components/sched-timeline.js';
+import { isStatus, useTeams, useUsers } from '../data.js';
 import { useCan, useSession } from '../session.js';
 import { ErrorBox, Loading, PageHead } from '../ui.js';
 
@@ -352,34 +354,20 @@ function ScheduleScreen({ schedule }: { schedule: Schedule }) {
           {(shifts.data?.data ?? []).length === 0 ? (
             <p className="small muted">Nobody is on call in this window.</p>
           ) : (
-            <div className="table-wrap">
-              <table className="list">
-                <thead>
-                  <tr>
-                    <th scope="col">Who</th>
-                    <th scope="col">From</th>
-                    <th scope="col">Until</th>
-                    <th scope="col" className="hide-phone">
-                      Layer
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {(shifts.data?.data ?? []).map((s) => (
-                    <tr key={`${s.start}-${s.user_id}`}>
-                      <td>
-                        <Person id={s.user_id} name={s.user_name} />
-                      </td>
-                      <td className="small">{fmtWhen(s.start, zone)}</td>
-                      <td className="small">{fmtWhen(s.end, zone)}</td>
-                      <td className="hide-phone small">
-                        {s.layer === null ? 'override' : s.layer || `layer ${(s.layer_index ?? 0) + 1}`}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <ListTable columns={['Who', 'From', 'Until', { label: 'Layer', hidePhone: true }]}>
+              {(shifts.data?.data ?? []).map((s) => (
+                <tr key={`${s.start}-${s.user_id}`}>
+                  <td>
+                    <Person id={s.user_id} name={s.user_name} />
+                  </td>
+                  <td className="small">{fmtWhen(s.start, zone)}</td>
+                  <td className="small">{fmtWhen(s.end, zone)}</td>
+                  <td className="hide-phone small">
+                    {s.layer === null ? 'override' : s.layer || `layer ${(s.layer_index ?? 0) + 1}`}
+                  </td>
+                </tr>
+              ))}
+            </ListTable>
           )}
         </details>
         {schedule.layers.length === 0 ? (

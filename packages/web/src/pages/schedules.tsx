@@ -3,11 +3,13 @@ import type { OnCalls } from '@vigil/sdk/contract';
 import { useMemo, useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { vigil } from '../api.js';
+import { EmptyList, FilterField, ListTable, NoMatchRow } from '../components/common.js';
 import { zoneOffset } from '../components/sched-calc.js';
-import { Person, useSchedules, useTeams } from '../components/sched-common.js';
+import { Person } from '../components/sched-common.js';
 import { ScheduleEditor } from '../components/sched-editor.js';
+import { namesOf, useSchedules, useTeams } from '../data.js';
 import { useCan } from '../session.js';
-import { ErrorBox, Field, Loading, PageHead } from '../ui.js';
+import { ErrorBox, Loading, PageHead } from '../ui.js';
 
 /** Schedules: who is on call on each one now, and building a new one. */
 export default function SchedulesPage() {
@@ -32,7 +34,7 @@ export default function SchedulesPage() {
     }
     return map;
   }, [oncalls.data]);
-  const teamNames = new Map((teams.data ?? []).map((t) => [t.id, t.name]));
+  const teamNames = namesOf(teams.data);
 
   const needle = filter.trim().toLowerCase();
   const shown = (schedules.data ?? [])
@@ -75,102 +77,79 @@ export default function SchedulesPage() {
       <ErrorBox error={schedules.error} />
 
       {schedules.isSuccess && schedules.data.length === 0 && !creating ? (
-        <div className="panel">
-          <p style={{ marginTop: 0 }}>
-            <strong>No schedules yet.</strong>
-          </p>
-          <p className="muted">
-            A schedule rotates a pager between people: weekly, daily or by the hour, with hand-offs at a time
-            you choose. Escalation policies then page whoever is on call on it.
-          </p>
-          {canManage ? (
+        <EmptyList
+          title="No schedules yet."
+          canCreate={canManage}
+          action={
             <button type="button" className="primary" onClick={() => setCreating(true)}>
               Create your first schedule
             </button>
-          ) : (
-            <p className="muted small">Ask a manager to create one.</p>
-          )}
-        </div>
+          }
+        >
+          A schedule rotates a pager between people: weekly, daily or by the hour, with hand-offs at a time
+          you choose. Escalation policies then page whoever is on call on it.
+        </EmptyList>
       ) : null}
 
       {schedules.isSuccess && schedules.data.length > 0 ? (
         <>
           {schedules.data.length > 5 ? (
             <div className="row" style={{ marginBottom: 10 }}>
-              <Field label="Filter schedules">
-                <input
-                  type="search"
-                  value={filter}
-                  onChange={(e) => setFilter(e.target.value)}
-                  placeholder="Name or person on call"
-                />
-              </Field>
+              <FilterField
+                label="Filter schedules"
+                value={filter}
+                onChange={setFilter}
+                placeholder="Name or person on call"
+              />
             </div>
           ) : null}
           <ErrorBox error={oncalls.error} />
-          <div className="table-wrap">
-            <table className="list">
-              <thead>
-                <tr>
-                  <th scope="col">Schedule</th>
-                  <th scope="col">On call now</th>
-                  <th scope="col" className="hide-phone">
-                    Time zone
-                  </th>
-                  <th scope="col" className="hide-phone">
-                    Layers
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {shown.map((s) => {
-                  const now = onCallBySchedule.get(s.id) ?? [];
-                  return (
-                    <tr key={s.id}>
-                      <td>
-                        <Link href={`/schedules/${s.id}`}>
-                          <strong>{s.name}</strong>
-                        </Link>
-                        {s.team_id && teamNames.get(s.team_id) ? (
-                          <span className="small muted"> · {teamNames.get(s.team_id)}</span>
-                        ) : null}
-                        {s.description ? (
-                          <div className="small muted">{s.description.slice(0, 140)}</div>
-                        ) : null}
-                      </td>
-                      <td>
-                        {oncalls.isPending ? (
-                          <span className="muted">…</span>
-                        ) : now.length === 0 ? (
-                          <span className="badge triggered">nobody</span>
-                        ) : (
-                          <span className="stack" style={{ gap: 2 }}>
-                            {now.map((u) => (
-                              <span key={u.id}>
-                                <Person id={u.id} name={u.name} />{' '}
-                                <span className="small muted">{u.layer === null ? 'override' : u.layer}</span>
-                              </span>
-                            ))}
+          <ListTable
+            columns={[
+              'Schedule',
+              'On call now',
+              { label: 'Time zone', hidePhone: true },
+              { label: 'Layers', hidePhone: true },
+            ]}
+          >
+            {shown.map((s) => {
+              const now = onCallBySchedule.get(s.id) ?? [];
+              return (
+                <tr key={s.id}>
+                  <td>
+                    <Link href={`/schedules/${s.id}`}>
+                      <strong>{s.name}</strong>
+                    </Link>
+                    {s.team_id && teamNames.get(s.team_id) ? (
+                      <span className="small muted"> · {teamNames.get(s.team_id)}</span>
+                    ) : null}
+                    {s.description ? <div className="small muted">{s.description.slice(0, 140)}</div> : null}
+                  </td>
+                  <td>
+                    {oncalls.isPending ? (
+                      <span className="muted">…</span>
+                    ) : now.length === 0 ? (
+                      <span className="badge triggered">nobody</span>
+                    ) : (
+                      <span className="stack" style={{ gap: 2 }}>
+                        {now.map((u) => (
+                          <span key={u.id}>
+                            <Person id={u.id} name={u.name} />{' '}
+                            <span className="small muted">{u.layer === null ? 'override' : u.layer}</span>
                           </span>
-                        )}
-                      </td>
-                      <td className="hide-phone">
-                        {s.time_zone} <span className="small muted">{zoneOffset(s.time_zone)}</span>
-                      </td>
-                      <td className="hide-phone">{s.layers.length}</td>
-                    </tr>
-                  );
-                })}
-                {shown.length === 0 ? (
-                  <tr>
-                    <td colSpan={4} className="muted">
-                      No schedule matches “{filter}”.
-                    </td>
-                  </tr>
-                ) : null}
-              </tbody>
-            </table>
-          </div>
+                        ))}
+                      </span>
+                    )}
+                  </td>
+                  <td className="hide-phone">
+                    {s.time_zone} <span className="small muted">{zoneOffset(s.time_zone)}</span>
+                  </td>
+                  <td className="hide-phone">{s.layers.length}</td>
+                </tr>
+              );
+            })}
+            {shown.length === 0 ? <NoMatchRow columns={4} what="schedule" filter={filter} /> : null}
+          </ListTable>
         </>
       ) : null}
     </>

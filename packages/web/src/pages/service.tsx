@@ -2,9 +2,10 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Service } from '@vigil/sdk/contract';
 import { Link, useLocation, useParams } from 'wouter';
 import { vigil } from '../api.js';
-import { ConfirmButton, isStatus, namesOf, usePolicies, useTeams } from '../components/svc-common.js';
+import { ConfirmButton } from '../components/common.js';
 import { Integrations } from '../components/svc-integrations.js';
 import { ServiceForm } from '../components/svc-service-form.js';
+import { isStatus, namesOf, usePolicies, useTeams } from '../data.js';
 import { useCan } from '../session.js';
 import { Ago, ErrorBox, Loading, PageHead, StatusBadge } from '../ui.js';
 

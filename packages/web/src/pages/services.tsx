@@ -3,10 +3,11 @@ import type { Incident } from '@vigil/sdk/contract';
 import { useMemo, useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { vigil } from '../api.js';
-import { namesOf, usePolicies, useServices, useTeams } from '../components/svc-common.js';
+import { EmptyList, FilterField, ListTable, NoMatchRow } from '../components/common.js';
 import { ServiceForm } from '../components/svc-service-form.js';
+import { namesOf, usePolicies, useServices, useTeams } from '../data.js';
 import { useCan } from '../session.js';
-import { ErrorBox, Field, Loading, PageHead } from '../ui.js';
+import { ErrorBox, Loading, PageHead } from '../ui.js';
 
 interface OpenCounts {
   triggered: number;
@@ -86,127 +87,104 @@ export default function ServicesPage() {
       <ErrorBox error={open.error} />
 
       {services.isSuccess && services.data.length === 0 ? (
-        <div className="panel">
-          <p style={{ marginTop: 0 }}>
-            <strong>No services yet.</strong>
-          </p>
-          <p className="muted">
-            Create a service for each system you monitor, then add an integration (Alertmanager, Grafana,
-            PagerDuty-style events…) to get the URL your monitoring tool sends its alerts to.
-          </p>
-          {canManage ? (
+        <EmptyList
+          title="No services yet."
+          canCreate={canManage}
+          action={
             !creating && (
               <button type="button" className="primary" onClick={() => setCreating(true)}>
                 Create your first service
               </button>
             )
-          ) : (
-            <p className="muted small">Ask a manager to create one.</p>
-          )}
-        </div>
+          }
+        >
+          Create a service for each system you monitor, then add an integration (Alertmanager, Grafana,
+          PagerDuty-style events…) to get the URL your monitoring tool sends its alerts to.
+        </EmptyList>
       ) : null}
 
       {services.isSuccess && services.data.length > 0 ? (
         <>
           <div className="row" style={{ marginBottom: 10 }}>
-            <Field label="Filter services">
-              <input
-                type="search"
-                value={filter}
-                onChange={(e) => setFilter(e.target.value)}
-                placeholder="Name, description or team"
-                style={{ minWidth: 260 }}
-              />
-            </Field>
+            <FilterField
+              label="Filter services"
+              value={filter}
+              onChange={setFilter}
+              placeholder="Name, description or team"
+              style={{ minWidth: 260 }}
+            />
             {open.data?.next_cursor ? (
               <p className="small muted">Counting the newest 500 open incidents only.</p>
             ) : null}
           </div>
-          <div className="table-wrap">
-            <table className="list">
-              <thead>
-                <tr>
-                  <th scope="col">Service</th>
-                  <th scope="col">Open incidents</th>
-                  <th scope="col" className="hide-phone">
-                    Escalation policy
-                  </th>
-                  <th scope="col" className="hide-phone">
-                    Team
-                  </th>
+          <ListTable
+            columns={[
+              'Service',
+              'Open incidents',
+              { label: 'Escalation policy', hidePhone: true },
+              { label: 'Team', hidePhone: true },
+            ]}
+          >
+            {shown.map((service) => {
+              const count = counts.get(service.id);
+              return (
+                <tr key={service.id}>
+                  <td>
+                    <Link href={`/services/${service.id}`}>
+                      <strong>{service.name}</strong>
+                    </Link>{' '}
+                    {service.status === 'disabled' ? <span className="badge neutral">disabled</span> : null}
+                    {service.description ? (
+                      <div className="small muted">{service.description.slice(0, 140)}</div>
+                    ) : null}
+                    {!service.escalation_policy_id && service.status === 'active' ? (
+                      <div className="small" style={{ color: 'var(--triggered)' }}>
+                        No escalation policy: pages nobody
+                      </div>
+                    ) : null}
+                  </td>
+                  <td>
+                    {open.isPending ? (
+                      <span className="muted">…</span>
+                    ) : count ? (
+                      <Link
+                        href={`/?service_id=${encodeURIComponent(service.id)}`}
+                        aria-label={`${count.triggered} triggered, ${count.acknowledged} acknowledged: show on the board`}
+                        className="row"
+                        style={{ gap: 4, textDecoration: 'none' }}
+                      >
+                        {count.triggered ? (
+                          <span className="badge triggered">{count.triggered} triggered</span>
+                        ) : null}
+                        {count.acknowledged ? (
+                          <span className="badge acknowledged">{count.acknowledged} acknowledged</span>
+                        ) : null}
+                      </Link>
+                    ) : (
+                      <span className="badge resolved">all clear</span>
+                    )}
+                  </td>
+                  <td className="hide-phone">
+                    {service.escalation_policy_id ? (
+                      <Link href={`/policies/${service.escalation_policy_id}`}>
+                        {policyNames.get(service.escalation_policy_id) ?? 'Escalation policy'}
+                      </Link>
+                    ) : (
+                      <span className="muted">None</span>
+                    )}
+                  </td>
+                  <td className="hide-phone">
+                    {service.team_id ? (
+                      (teamNames.get(service.team_id) ?? '—')
+                    ) : (
+                      <span className="muted">—</span>
+                    )}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {shown.map((service) => {
-                  const count = counts.get(service.id);
-                  return (
-                    <tr key={service.id}>
-                      <td>
-                        <Link href={`/services/${service.id}`}>
-                          <strong>{service.name}</strong>
-                        </Link>{' '}
-                        {service.status === 'disabled' ? (
-                          <span className="badge neutral">disabled</span>
-                        ) : null}
-                        {service.description ? (
-                          <div className="small muted">{service.description.slice(0, 140)}</div>
-                        ) : null}
-                        {!service.escalation_policy_id && service.status === 'active' ? (
-                          <div className="small" style={{ color: 'var(--triggered)' }}>
-                            No escalation policy: pages nobody
-                          </div>
-                        ) : null}
-                      </td>
-                      <td>
-                        {open.isPending ? (
-                          <span className="muted">…</span>
-                        ) : count ? (
-                          <Link
-                            href={`/?service_id=${encodeURIComponent(service.id)}`}
-                            aria-label={`${count.triggered} triggered, ${count.acknowledged} acknowledged: show on the board`}
-                            className="row"
-                            style={{ gap: 4, textDecoration: 'none' }}
-                          >
-                            {count.triggered ? (
-                              <span className="badge triggered">{count.triggered} triggered</span>
-                            ) : null}
-                            {count.acknowledged ? (
-                              <span className="badge acknowledged">{count.acknowledged} acknowledged</span>
-                            ) : null}
-                          </Link>
-                        ) : (
-                          <span className="badge resolved">all clear</span>
-                        )}
-                      </td>
-                      <td className="hide-phone">
-                        {service.escalation_policy_id ? (
-                          <Link href={`/policies/${service.escalation_policy_id}`}>
-                            {policyNames.get(service.escalation_policy_id) ?? 'Escalation policy'}
-                          </Link>
-                        ) : (
-                          <span className="muted">None</span>
-                        )}
-                      </td>
-                      <td className="hide-phone">
-                        {service.team_id ? (
-                          (teamNames.get(service.team_id) ?? '—')
-                        ) : (
-                          <span className="muted">—</span>
-                        )}
-                      </td>
-                    </tr>
-                  );
-                })}
-                {shown.length === 0 ? (
-                  <tr>
-                    <td colSpan={4} className="muted">
-                      No service matches “{filter}”.
-                    </td>
-                  </tr>
-                ) : null}
-              </tbody>
-            </table>
-          </div>
+              );
+            })}
+            {shown.length === 0 ? <NoMatchRow columns={4} what="service" filter={filter} /> : null}
+          </ListTable>
         </>
       ) : null}
     </>
