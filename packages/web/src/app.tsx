@@ -11,6 +11,7 @@ import { ErrorBox, Loading } from './ui.js';
 const page = (load: () => Promise<{ default: ComponentType }>) => lazy(load);
 const Board = page(() => import('./pages/board.js'));
 const Incident = page(() => import('./pages/incident.js'));
+const NewIncident = page(() => import('./pages/new-incident.js'));
 const Services = page(() => import('./pages/services.js'));
 const Service = page(() => import('./pages/service.js'));
 const Policies = page(() => import('./pages/policies.js'));
@@ -121,6 +122,7 @@ function Shell() {
           <Suspense fallback={<Loading />}>
             <Switch>
               <Route path="/" component={Board} />
+              <Route path="/incidents/new" component={NewIncident} />
               <Route path="/incidents/:id" component={Incident} />
               <Route path="/services" component={Services} />
               <Route path="/services/:id" component={Service} />

@@ -171,6 +171,8 @@ describe('a new user’s first day, in the browser', () => {
     expect(liveMs).toBeLessThanOrEqual(1_000);
 
     state.incidentNumber = Number((await first.getAttribute('href'))!.split('/').pop());
+    // The counts follow the rows a moment later.
+    await page.getByRole('button', { name: 'Triggered 2' }).waitFor();
     await screenshot(page, 'board');
     expect(errors).toEqual([]);
   });
@@ -330,6 +332,22 @@ describe('a new user’s first day, in the browser', () => {
     expect(response.status).toBeLessThan(300);
     const page1 = await twilio.messages.waitAndTake((m) => m.to === MAYA_PHONE, { timeoutMs: 10_000 });
     expect(page1.body).toContain('Checkout is down');
+    expect(errors).toEqual([]);
+  });
+
+  it('opens an incident by hand from the board', async () => {
+    await nav('Incidents');
+    await page.getByRole('link', { name: 'New incident' }).click();
+    await page.getByLabel('Service').selectOption({ label: 'Checkout API' });
+    await page.getByLabel('What is wrong').fill('Customers report failed EU card payments');
+    await page.getByRole('button', { name: 'Open incident' }).click();
+    await page.getByRole('heading', { level: 1, name: /Customers report failed EU card payments/ }).waitFor();
+    expect(page.url()).toMatch(/\/incidents\/\d+$/);
+    // Through the policy the service now has: the on-call person's phone.
+    const sms = await twilio.messages.waitAndTake((m) => m.to === MAYA_PHONE && m.body.includes('EU card'), {
+      timeoutMs: 10_000,
+    });
+    expect(sms.body).toContain('Customers report failed EU card payments');
     expect(errors).toEqual([]);
   });
 

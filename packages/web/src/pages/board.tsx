@@ -188,6 +188,11 @@ export default function Board() {
         <span className={`board-live ${live}`} role="status">
           {liveText(live)}
         </span>
+        {canAct ? (
+          <Link className="button" href="/incidents/new">
+            New incident
+          </Link>
+        ) : null}
       </PageHead>
 
       {counts.data ? (
