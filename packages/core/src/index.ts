@@ -17,6 +17,7 @@ export * from './incident/incident.service.js';
 export type { IncidentEdit, Transition } from './incident/incident-lifecycle.js';
 export * as lifecycle from './incident/incident-lifecycle.js';
 export * from './ingest/alert-event.js';
+export * from './ingest/heartbeat.js';
 export * from './ingest/ingest.service.js';
 export * from './ingest/ingest-plan.js';
 export * from './outbound/outbound.js';

@@ -370,6 +370,8 @@ export interface Repos {
   audit: AuditRepo;
   /** SIGNL4 and New Relic integrations of services, and their deliveries. */
   outbound: import('./outbound/outbound.service.js').OutboundRepo;
+  /** Heartbeat integrations' last pings and due times. */
+  heartbeats: import('./ingest/heartbeat.js').HeartbeatRepo;
 }
 
 export interface UnitOfWork {

@@ -56,6 +56,7 @@ import { installTextGuard } from './http/text-guard.js';
 import type { TypedApp } from './http/typed.js';
 import { defaultWebDir, webAppRoutes } from './http/web-app.js';
 import { newId } from './ids.js';
+import { heartbeatRoutes } from './ingest/heartbeat/heartbeat.routes.js';
 import { ingestRoutes } from './ingest/ingest.routes.js';
 import { createIntegrationKeyLookup, type IntegrationKeyLookup } from './ingest/integration-keys.js';
 import { RateLimiter } from './ingest/rate-limiter.js';
@@ -225,13 +226,14 @@ export async function buildApp(
   if (deps.paging) {
     const nudge = deps.paging.nudge;
     app.addHook('onResponse', async (request, reply) => {
-      if (request.method !== 'GET' && reply.statusCode < 300) nudge();
+      if (request.method !== 'GET' && reply.statusCode < 300 && !request.changedNothing) nudge();
     });
   }
   // A write may have changed incidents (with or without an engine): open boards read them now,
   // here and, through the feed's announcement, on every instance.
   app.addHook('onResponse', async (request, reply) => {
-    if (request.method !== 'GET' && reply.statusCode < 300) full.incidentFeed.changed();
+    if (request.method !== 'GET' && reply.statusCode < 300 && !request.changedNothing)
+      full.incidentFeed.changed();
   });
   // Streams never end by themselves: end them before the server waits for its connections.
   app.addHook('preClose', async () => full.incidentFeed.close());
@@ -285,6 +287,10 @@ export async function buildApp(
     queue: ingestQueue,
     keys: full.integrationKeys,
     limiter: new RateLimiter(),
+    defaultRateLimitPerMinute: deps.config.ingestRateLimitPerMinute ?? DEFAULT_INGEST_RATE_LIMIT_PER_MINUTE,
+  });
+  await app.register(heartbeatRoutes, {
+    app: full,
     defaultRateLimitPerMinute: deps.config.ingestRateLimitPerMinute ?? DEFAULT_INGEST_RATE_LIMIT_PER_MINUTE,
   });
   webAppRoutes(

@@ -25,6 +25,7 @@ describe.each(engines)('store on %s', (engine) => {
         '0007-sessions',
         '0008-incident-board',
         '0009-outbound-integrations',
+        '0010-heartbeats',
       ]);
       expect(await migrateToLatest(a)).toEqual([]);
       expect(await migrationsAreCurrent(b)).toBe(true);

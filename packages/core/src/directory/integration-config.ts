@@ -1,3 +1,4 @@
+import { checkHeartbeatConfig } from '../ingest/heartbeat.js';
 import { invalidField } from '../shared/errors.js';
 import type { IntegrationType } from './directory.js';
 
@@ -19,6 +20,7 @@ export function checkIntegrationConfig(type: IntegrationType, config: Record<str
       throw invalidField(`/config/${field}`, 'must be a string');
     }
   }
+  if (type === 'heartbeat') checkHeartbeatConfig(config);
   if (type === 'generic' && config.mapping !== undefined) {
     const mapping = config.mapping;
     if (typeof mapping !== 'object' || mapping === null || Array.isArray(mapping)) {

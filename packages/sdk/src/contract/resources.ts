@@ -185,12 +185,19 @@ const RateLimit = Nullable(
       'Events a minute; null = the installation default (VIGIL_INGEST_RATE_LIMIT_PER_MINUTE, 120,000)',
   }),
 );
+/** What each type reads from `config` (docs/ingest.md); checked when saved, 400 naming the field. */
+const IntegrationConfig = Type.Unsafe<Record<string, unknown>>({
+  type: 'object',
+  additionalProperties: true,
+  description:
+    'Per type: generic `mapping`; grafana `signing_secret`, `timestamp_header`; heartbeat `interval_seconds` (30–604800, default 300) and `grace_seconds` (0–604800, default 60), see HeartbeatConfig',
+});
 export const IntegrationCreate = Type.Object(
   {
     type: IntegrationType,
     name: Type.Optional(Name),
     rate_limit_per_minute: Type.Optional(RateLimit),
-    config: Type.Optional(AnyObject),
+    config: Type.Optional(IntegrationConfig),
   },
   strict,
 );
@@ -199,7 +206,7 @@ export const IntegrationUpdate = Type.Object(
   {
     name: Type.Optional(Name),
     rate_limit_per_minute: Type.Optional(RateLimit),
-    config: Type.Optional(AnyObject),
+    config: Type.Optional(IntegrationConfig),
   },
   strict,
 );

@@ -1,5 +1,6 @@
 import type { Clock } from '@vigil/core';
 import type { EscalationModule } from './escalation.module.js';
+import type { HeartbeatModule } from './heartbeat.module.js';
 import type { OutboundSender } from './outbound-sender.js';
 import type { ScheduleModule } from './schedule.module.js';
 import type { Sender } from './sender.js';
@@ -12,6 +13,8 @@ export interface EngineDeps {
   outbound?: OutboundSender;
   /** Hand-off notices and gap warnings (runs once a minute of engine time). */
   schedules?: ScheduleModule;
+  /** Heartbeats whose pings stopped: opens their alerts (before escalations, which then page). */
+  heartbeats?: HeartbeatModule;
   /** A cycle runs at least this often; a nudge runs one at once. */
   intervalMs?: number;
   onCycle?(seconds: number): void;
@@ -31,13 +34,46 @@ export function createEngine(deps: EngineDeps) {
   let again = false;
   let wake: (() => void) | null = null;
   let loop: Promise<void> | null = null;
+  let sending: Promise<void> | null = null;
+  let sendAgain = false;
+
+  /**
+   * One round of claiming and starting due messages, one round at a time: asked meanwhile, it runs
+   * one more round right after the running one (which the caller that started it does not wait for).
+   */
+  function send(): Promise<void> {
+    if (sending) {
+      sendAgain = true;
+      return sending;
+    }
+    sending = deps.sender
+      .run(deps.clock.now())
+      .then(() => undefined)
+      .finally(() => {
+        sending = null;
+        if (sendAgain) {
+          sendAgain = false;
+          send().catch((error) => deps.onError?.(error));
+        }
+      });
+    return sending;
+  }
+
+  /** Waits for the claim rounds running or asked for (shutdown, tests). */
+  async function sent(): Promise<void> {
+    while (sending) await sending.catch(() => {});
+  }
 
   async function cycle(): Promise<void> {
     const started = performance.now();
+    await deps.heartbeats?.run(deps.clock.now());
     // Escalations first, in batches until none is due, so their messages go out in this cycle.
     while ((await deps.escalation.run(deps.clock.now(), BATCH)) === BATCH) {}
     await deps.schedules?.run(deps.clock.now());
-    await deps.sender.run(deps.clock.now());
+    // A refill claiming meanwhile takes one more round for these; the cycle does not wait for it
+    // (a stream of refills must not hold back the next escalations).
+    if (sending) sendAgain = true;
+    else await send();
     await deps.outbound?.run(deps.clock.now());
     deps.onCycle?.((performance.now() - started) / 1000);
   }
@@ -74,6 +110,14 @@ export function createEngine(deps: EngineDeps) {
       again = true;
       wake?.();
     },
+    /**
+     * Sender slots came free: claim more messages now, without waiting for the escalations of a
+     * whole cycle (a burst keeps the providers busy while the engine escalates the next incidents).
+     */
+    refill() {
+      if (stopped) return;
+      send().catch((error) => deps.onError?.(error));
+    },
     /** One cycle, awaited (tests with a manual clock). */
     async runOnce() {
       await cycle();
@@ -82,10 +126,12 @@ export function createEngine(deps: EngineDeps) {
       stopped = true;
       wake?.();
       await loop;
+      await sent(); // a refill's claims, so that their sends are drained below
       await deps.sender.drain();
       await deps.outbound?.drain();
     },
     drain: async () => {
+      await sent();
       await deps.sender.drain();
       await deps.outbound?.drain();
     },

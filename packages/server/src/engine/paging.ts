@@ -8,6 +8,7 @@ import { reposFor } from '../store/unit-of-work.js';
 import type { ActionLinks } from './action-links.js';
 import { createEngine } from './engine.js';
 import { createEscalationModule } from './escalation.module.js';
+import { createHeartbeatModule } from './heartbeat.module.js';
 import { createOutboundSender } from './outbound-sender.js';
 import type { OutboundSinks } from './outbound-sinks.js';
 import { createScheduleModule } from './schedule.module.js';
@@ -45,6 +46,7 @@ export function createPaging(deps: PagingDeps) {
   });
   const sender = createSender({
     store: deps.store,
+    box: deps.box,
     reposFor: repos,
     clock: deps.clock,
     channels: deps.channels,
@@ -53,8 +55,8 @@ export function createPaging(deps: PagingDeps) {
     newId: deps.newId,
     onResult: (channel, outcome) => deps.metrics.notificationsSent.inc({ channel, outcome }),
     onError: (error) => deps.log?.error({ err: error }, 'sending a notification failed'),
-    // A backlog drains as fast as the providers answer, not one batch per tick.
-    onSlotFree: () => engine.nudge(),
+    // A backlog drains as fast as the providers answer, not one batch per tick or per cycle.
+    onSlotFree: () => engine.refill(),
   });
   const outbound = createOutboundSender({
     store: deps.store,
@@ -72,6 +74,14 @@ export function createPaging(deps: PagingDeps) {
     clock: deps.clock,
     publicUrl: deps.publicUrl,
   });
+  const heartbeats = createHeartbeatModule({
+    store: deps.store,
+    reposFor: repos,
+    newId: deps.newId,
+    onOpened: () => deps.onIncidentsChanged?.(),
+    onError: (error, integrationId) =>
+      deps.log?.error({ err: error, integration: integrationId }, 'checking a heartbeat failed'),
+  });
   const engine = createEngine({
     ...(deps.intervalMs ? { intervalMs: deps.intervalMs } : {}),
     clock: deps.clock,
@@ -87,10 +97,11 @@ export function createPaging(deps: PagingDeps) {
     sender,
     outbound,
     schedules,
+    heartbeats,
     onCycle: (seconds) => deps.metrics.engineCycleSeconds.observe(seconds),
     onError: (error) => deps.log?.error({ err: error }, 'engine cycle failed; the next one retries'),
   });
-  return { engine, escalation, sender, outbound, schedules };
+  return { engine, escalation, sender, outbound, schedules, heartbeats };
 }
 
 export type Paging = ReturnType<typeof createPaging>;

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import {
   type Clock,
   type ContactMethod,
-  type Incident,
   isUsable,
   type Notification,
   type Repos,
@@ -11,9 +10,17 @@ import {
 import type { Kysely, Selectable } from 'kysely';
 import { nextRetryDelayMs } from '../channels/backoff.js';
 import type { Channel, IncidentSummary, OutboundMessage, SendResult } from '../channels/channel.js';
+import type { SecretBox } from '../security/secret-box.js';
+import { runBatch } from '../store/batch.js';
 import type { Store } from '../store/dialect.js';
 import { GroupCommit } from '../store/group-commit.js';
-import { notificationFromRow, notificationToRow } from '../store/repos/paging.repo.js';
+import {
+  notificationFromRow,
+  notificationToRow,
+  type SendContext,
+  type SendIncident,
+  sendContexts,
+} from '../store/repos/paging.repo.js';
 import type { Database, NotificationsTable } from '../store/schema.js';
 import { incidentUrl } from '../urls.js';
 import type { ActionLinks } from './action-links.js';
@@ -37,6 +44,8 @@ export interface ChannelSet {
 
 export interface SenderDeps {
   store: Store;
+  /** Opens contact-method secrets (webhook signing keys) read with a claim. */
+  box: SecretBox;
   reposFor(db: Kysely<Database>): Repos;
   clock: Clock;
   channels: ChannelSet;
@@ -46,7 +55,10 @@ export interface SenderDeps {
   random?: () => number;
   onResult?(channel: string, outcome: SendResult['outcome'] | 'suppressed'): void;
   onError?(error: unknown): void;
-  /** A send finished and freed its slot: the engine should claim more now, not at its next tick. */
+  /**
+   * A provider answered and freed its slot (or a failure queued a fallback): the engine should claim
+   * more now, not at its next tick.
+   */
   onSlotFree?(): void;
 }
 
@@ -75,21 +87,42 @@ export function createSender(deps: SenderDeps) {
         ]),
       )
       .execute();
+    const wanted = due
+      .map(({ channel }) => ({ channel, free: SLOTS_PER_CHANNEL - (inFlight.get(channel) ?? 0) }))
+      .filter((w) => w.free > 0);
+    if (wanted.length === 0) return 0;
+    // Every channel's claim in one transaction (one commit), then what the messages need (contact
+    // method, person, incident, service) and the claims as stored: one query, not five per message.
+    const claimedAt = performance.now(); // no later than the claims (see CLAIM_SAFE_MS)
+    const claims = await store.db.transaction().execute(async (trx) => {
+      const out: { channel: string; claimed: Awaited<ReturnType<typeof claimIn>> }[] = [];
+      for (const { channel, free } of wanted)
+        out.push({ channel, claimed: await claimIn(trx, channel, free, now) });
+      return out;
+    });
+    const ids = claims.flatMap(({ claimed }) => claimed.map((c) => c.row.id));
+    if (ids.length === 0) return 0;
+    const contexts = await sendContexts(store.db, deps.box, ids);
     let started = 0;
-    for (const { channel } of due) {
-      const free = SLOTS_PER_CHANNEL - (inFlight.get(channel) ?? 0);
-      if (free <= 0) continue;
-      const claimed = await claim(channel, free, now);
+    for (const { channel, claimed } of claims) {
       for (const { rows, token } of bundles(claimed)) {
         started++;
         inFlight.set(channel, (inFlight.get(channel) ?? 0) + 1);
-        const work = deliver(rows, token, performance.now())
+        // A slot is the provider call: it is free again once the provider answered, while the
+        // outcome waits for its group commit (the row stays claimed, so nobody sends it again).
+        let released = false;
+        const release = () => {
+          if (released) return;
+          released = true;
+          inFlight.set(channel, (inFlight.get(channel) ?? 1) - 1);
+          // Refill once half the slots are free: a batch per claim, not a cycle per message.
+          if ((inFlight.get(channel) ?? 0) <= SLOTS_PER_CHANNEL / 2) deps.onSlotFree?.();
+        };
+        const work = deliver(rows, token, contexts, claimedAt, release)
           .catch((error) => deps.onError?.(error))
           .finally(() => {
-            inFlight.set(channel, (inFlight.get(channel) ?? 1) - 1);
+            release();
             running.delete(work);
-            // Refill once half the slots are free: a batch per claim, not a cycle per message.
-            if ((inFlight.get(channel) ?? 0) <= SLOTS_PER_CHANNEL / 2) deps.onSlotFree?.();
           });
         running.add(work);
       }
@@ -102,26 +135,18 @@ export function createSender(deps: SenderDeps) {
    * in the last minute gets its next low-urgency pages held until that minute is over; they then go
    * out together, as one summary. Returns the ids held back.
    */
-  async function throttled(trx: Kysely<Database>, rows: Selectable<NotificationsTable>[], now: Date) {
+  async function throttled(
+    trx: Kysely<Database>,
+    rows: Selectable<NotificationsTable>[],
+    low: ReadonlySet<string>,
+    now: Date,
+  ) {
     const held = new Set<string>();
     // Only low-urgency pages wait: a high-urgency page is never delayed (it may still be bundled
     // with others due at the same moment).
-    const pageRows = rows.filter((r) => r.kind === 'page' && r.incident_id);
-    const low = new Set(
-      pageRows.length === 0
-        ? []
-        : (
-            await trx
-              .selectFrom('incidents')
-              .select('id')
-              .where('id', 'in', [...new Set(pageRows.map((r) => r.incident_id as string))])
-              .where('urgency', '=', 'low')
-              .execute()
-          ).map((i) => i.id),
-    );
-    const holdable = pageRows.filter((r) => low.has(r.incident_id as string));
+    const holdable = rows.filter((r) => low.has(r.id));
     const methods = [...new Set(holdable.map((r) => r.contact_method_id))];
-    if (methods.length === 0) return { held, low };
+    if (methods.length === 0) return held;
     const since = new Date(now.getTime() - THROTTLE_WINDOW_MS).toISOString();
     const recent = await trx
       .selectFrom('notifications')
@@ -154,7 +179,7 @@ export function createSender(deps: SenderDeps) {
         .where('id', 'in', ids)
         .execute();
     }
-    return { held, low };
+    return held;
   }
 
   /**
@@ -181,53 +206,64 @@ export function createSender(deps: SenderDeps) {
     return out;
   }
 
-  async function claim(channel: string, limit: number, now: Date) {
+  /** Claims up to `limit` due messages of one channel in `trx`. */
+  async function claimIn(trx: Kysely<Database>, channel: string, limit: number, now: Date) {
     const at = now.toISOString();
-    return store.db.transaction().execute(async (trx) => {
-      const found = await store.dialect
-        .claim(
-          trx
-            .selectFrom('notifications')
-            .selectAll()
-            .where('channel', '=', channel)
-            .where((eb) =>
-              eb.or([
-                eb.and([eb('state', '=', 'queued'), eb('send_after', '<=', at)]),
-                eb.and([eb('state', '=', 'sending'), eb('claimed_until', '<', at)]),
-              ]),
-            )
-            .orderBy('send_after')
-            .limit(limit),
-        )
-        .execute();
-      const { held, low } = await throttled(trx, found, now);
-      const rows = found.filter((row) => !held.has(row.id));
-      if (rows.length === 0) return [];
-      // One token for the batch: a claim is (id, token), so a late writer is still told apart.
-      const token = randomUUID();
-      await trx
-        .updateTable('notifications')
-        .set((eb) => ({
-          state: 'sending',
-          claim_token: token,
-          claimed_until: new Date(now.getTime() + CLAIM_MS).toISOString(),
-          attempts: eb('attempts', '+', 1),
-          reason: 'sending',
-          updated_at: at,
-        }))
-        .where(
-          'id',
-          'in',
-          rows.map((row) => row.id),
-        )
-        .execute();
-      const claimed = rows.map((row) => ({
-        row: { ...row, attempts: row.attempts + 1 },
-        token,
-        lowUrgency: row.incident_id !== null && low.has(row.incident_id),
-      }));
-      return claimed;
-    });
+    const found = await store.dialect
+      .claim(
+        trx
+          .selectFrom('notifications')
+          .selectAll('notifications')
+          // The urgency rides along (a subquery locks nothing): only low-urgency pages are held.
+          .select((eb) =>
+            eb
+              .selectFrom('incidents')
+              .select('incidents.urgency')
+              .whereRef('incidents.id', '=', 'notifications.incident_id')
+              .as('incident_urgency'),
+          )
+          .where('channel', '=', channel)
+          .where((eb) =>
+            eb.or([
+              eb.and([eb('state', '=', 'queued'), eb('send_after', '<=', at)]),
+              eb.and([eb('state', '=', 'sending'), eb('claimed_until', '<', at)]),
+            ]),
+          )
+          .orderBy('send_after')
+          .limit(limit),
+      )
+      .execute();
+    const low = new Set(
+      found.filter((r) => r.kind === 'page' && r.incident_urgency === 'low').map((r) => r.id),
+    );
+    const all = found.map(({ incident_urgency: _, ...row }) => row);
+    const held = await throttled(trx, all, low, now);
+    const rows = all.filter((row) => !held.has(row.id));
+    if (rows.length === 0) return [];
+    // One token for the batch: a claim is (id, token), so a late writer is still told apart.
+    const token = randomUUID();
+    await trx
+      .updateTable('notifications')
+      .set((eb) => ({
+        state: 'sending',
+        claim_token: token,
+        claimed_until: new Date(now.getTime() + CLAIM_MS).toISOString(),
+        attempts: eb('attempts', '+', 1),
+        reason: 'sending',
+        updated_at: at,
+      }))
+      .where(
+        'id',
+        'in',
+        rows.map((row) => row.id),
+      )
+      .execute();
+    const claimed = rows.map((row) => ({
+      row: { ...row, attempts: row.attempts + 1 },
+      token,
+      lowUrgency: low.has(row.id),
+    }));
+    return claimed;
   }
 
   interface Outcome {
@@ -242,14 +278,21 @@ export function createSender(deps: SenderDeps) {
   const outcomes = new GroupCommit<Outcome, void>(async (items) => {
     const at = deps.clock.now().toISOString();
     await store.db.transaction().execute(async (trx) => {
-      for (const { row, token, patch, after } of items) {
-        const result = await trx
+      const write = (trx: Kysely<Database>, { row, token, patch }: Outcome) =>
+        trx
           .updateTable('notifications')
           .set({ ...patch, claim_token: null, claimed_until: null, updated_at: at })
           .where('id', '=', row.id)
-          .where('claim_token', '=', token)
-          .executeTakeFirst();
-        if (Number(result.numUpdatedRows) === 1 && after) await after(trx);
+          .where('claim_token', '=', token);
+      // Outcomes with nothing to do after them (sent, delivered, a retry) travel as one batch.
+      await runBatch(
+        trx,
+        items.filter((item) => !item.after).map((item) => write(trx, item)),
+      );
+      for (const item of items) {
+        if (!item.after) continue;
+        const result = await write(trx, item).executeTakeFirst();
+        if (Number(result.numUpdatedRows) === 1) await item.after(trx);
       }
     });
     return items.map(() => undefined);
@@ -263,13 +306,14 @@ export function createSender(deps: SenderDeps) {
     after?: (trx: Kysely<Database>) => Promise<void>,
   ) => outcomes.submit({ row, token, patch, after });
 
-  async function stillMine(id: string, token: string): Promise<boolean> {
-    const current = await store.db
-      .selectFrom('notifications')
-      .select(['claim_token', 'claimed_until'])
-      .where('id', '=', id)
-      .executeTakeFirst();
-    return current?.claim_token === token && (current.claimed_until ?? '') > deps.clock.now().toISOString();
+  /**
+   * Is the claim still ours? The token as read after the claim (with the context) must be ours and
+   * its expiry still ahead by this clock now, just before the provider call: another sender can
+   * take a row only once its claim has expired, so a token that was ours and has not expired is
+   * still ours (the same clock comparison a fresh read would make, without a query per message).
+   */
+  function stillMine(context: SendContext | undefined, token: string): boolean {
+    return context?.claimToken === token && (context.claimedUntil ?? '') > deps.clock.now().toISOString();
   }
 
   /**
@@ -277,12 +321,17 @@ export function createSender(deps: SenderDeps) {
    * summary ("3 incidents need attention") so a burst does not become a burst of texts. The outcome
    * is written to every row.
    */
-  async function deliver(rows: Selectable<NotificationsTable>[], token: string, claimedAt: number) {
+  async function deliver(
+    rows: Selectable<NotificationsTable>[],
+    token: string,
+    contexts: Map<string, SendContext>,
+    claimedAt: number,
+    release: () => void,
+  ) {
     const first = rows[0]!;
-    const notification = notificationFromRow(first);
     const repos = deps.reposFor(store.db);
-    const method = await repos.contactMethods.get(notification.contactMethodId);
-    const [user] = await repos.users.getMany([notification.userId]);
+    const method = contexts.get(first.id)?.method ?? null;
+    const user = contexts.get(first.id)?.user ?? null;
     if (!method || !user || user.deactivatedAt) {
       for (const row of rows)
         await finish(row, token, { state: 'failed', reason: 'the contact method or its person was removed' });
@@ -293,11 +342,11 @@ export function createSender(deps: SenderDeps) {
     const live: {
       row: Selectable<NotificationsTable>;
       notification: Notification;
-      incident: Incident | null;
+      incident: SendIncident | null;
     }[] = [];
     for (const row of rows) {
       const n = notificationFromRow(row);
-      const incident = n.incidentId ? await repos.incidents.get(n.incidentId) : null;
+      const incident = contexts.get(row.id)?.incident ?? null;
       if (n.kind === 'page' && incident && incident.status !== 'triggered') {
         const reason = `Incident #${incident.number} was ${incident.status} before this was sent`;
         await finish(row, token, { state: 'suppressed', reason });
@@ -327,8 +376,9 @@ export function createSender(deps: SenderDeps) {
           );
     // A sender that was paused must not send what another instance has claimed since: the claim is
     // checked just before the provider call (and the provider gets the same id either way).
-    if (performance.now() - claimedAt > CLAIM_SAFE_MS || !(await stillMine(first.id, token))) return;
+    if (performance.now() - claimedAt > CLAIM_SAFE_MS || !stillMine(contexts.get(first.id), token)) return;
     const result = await channel.send(message);
+    release();
     deps.onResult?.(first.channel, result.outcome);
     const bundled = live.length > 1 ? ` (one summary of ${live.length} pages)` : '';
     for (const { row, notification: n } of live) await record(row, token, n, method, result, bundled);
@@ -375,6 +425,8 @@ export function createSender(deps: SenderDeps) {
     await finish(row, token, { state: 'failed', reason }, (trx) =>
       fallBack(trx, notification, method, reason),
     );
+    // The slot was freed before this outcome was written: a fallback it queued goes out now.
+    deps.onSlotFree?.();
   }
 
   /**
@@ -441,7 +493,7 @@ export function createSender(deps: SenderDeps) {
     n: Notification,
     method: ContactMethod,
     user: { id: string; name: string },
-    incident: Incident | null,
+    incident: SendIncident | null,
   ): Promise<OutboundMessage> {
     const summary = incident ? await summarise(repos, incident) : undefined;
     const expires = Math.floor(deps.clock.now().getTime() / 1000) + ACTION_LINK_TTL_SECONDS;
@@ -489,7 +541,7 @@ export function createSender(deps: SenderDeps) {
     notifications: Notification[],
     method: ContactMethod,
     user: { id: string; name: string },
-    incidents: Incident[],
+    incidents: SendIncident[],
   ): Promise<OutboundMessage> {
     const ordered = [...incidents].sort((a, b) => a.number - b.number);
     const summaries = await Promise.all(ordered.map((incident) => summarise(repos, incident)));
@@ -507,8 +559,7 @@ export function createSender(deps: SenderDeps) {
     };
   }
 
-  async function summarise(repos: Repos, incident: Incident): Promise<IncidentSummary> {
-    const service = await repos.services.get(incident.serviceId);
+  async function summarise(repos: Repos, incident: SendIncident): Promise<IncidentSummary> {
     const changedBy =
       incident.status === 'triggered'
         ? null
@@ -521,7 +572,7 @@ export function createSender(deps: SenderDeps) {
       urgency: incident.urgency,
       priority: incident.priority,
       severity: incident.severity,
-      serviceName: service?.name ?? 'unknown service',
+      serviceName: incident.serviceName ?? 'unknown service',
       htmlUrl: incidentUrl(deps.publicUrl, incident.number),
       createdAt: incident.createdAt,
       changedBy,

@@ -171,6 +171,9 @@ export const routeAccess: Record<string, Access> = {
   'POST /v2/alerts/:identifier/:action': 'integration',
   'POST /integrations/:type/:key': 'integration',
   'POST /integrations/:type': 'integration',
+  'POST /heartbeat/:key': 'integration',
+  'GET /heartbeat/:key': 'integration',
+  'POST /heartbeat': 'integration',
 
   // The web app's files and pages (http/web-app.ts); the app signs in through /api/v1/auth.
   'GET /': 'public',

@@ -31,6 +31,11 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     rawBody?: string;
+    /**
+     * Set by ingest when every event only counted a repeat or was ignored: no incident changed and
+     * no paging work became due, so the after-write hooks (engine nudge, board refresh) skip it.
+     */
+    changedNothing?: boolean;
   }
 }
 
@@ -125,6 +130,7 @@ export async function ingestRoutes(scope: FastifyInstance, deps: IngestDeps) {
       );
     }
   };
+  scope.decorateRequest('changedNothing', false);
   scope.removeAllContentTypeParsers();
   scope.addContentTypeParser('*', { parseAs: 'string' }, parse);
 
@@ -198,7 +204,11 @@ export async function ingestRoutes(scope: FastifyInstance, deps: IngestDeps) {
   }
 
   /** Rate check, then group commit: resolves once every event is durably written. */
-  async function ingest(integration: Integration, events: AlertEvent[]): Promise<IngestOutcome[]> {
+  async function ingest(
+    request: FastifyRequest,
+    integration: Integration,
+    events: AlertEvent[],
+  ): Promise<IngestOutcome[]> {
     checkRate(integration, Math.max(1, events.length));
     const source = {
       integrationId: integration.id,
@@ -207,8 +217,24 @@ export async function ingestRoutes(scope: FastifyInstance, deps: IngestDeps) {
       serviceId: integration.serviceId,
     };
     const outcomes = await queue.submit(events.map((event) => ({ source, event })));
-    for (const outcome of outcomes)
-      app.metrics.ingestEvents.inc({ integration_type: integration.type, result: outcome.result });
+    // One counter update per result, not per event (a labelled inc is a hash lookup each).
+    let changed = false;
+    let previous: IngestOutcome['result'] | null = null;
+    let run = 0;
+    for (const outcome of outcomes) {
+      if (outcome.result !== 'deduplicated' && outcome.result !== 'ignored') changed = true;
+      if (outcome.result === previous) {
+        run++;
+        continue;
+      }
+      if (previous !== null)
+        app.metrics.ingestEvents.inc({ integration_type: integration.type, result: previous }, run);
+      previous = outcome.result;
+      run = 1;
+    }
+    if (previous !== null)
+      app.metrics.ingestEvents.inc({ integration_type: integration.type, result: previous }, run);
+    if (!changed) request.changedNothing = true;
     return outcomes;
   }
 
@@ -228,7 +254,7 @@ export async function ingestRoutes(scope: FastifyInstance, deps: IngestDeps) {
     async (request, reply) => {
       const { routingKey, event } = parseEventsV2(request.body);
       const integration = await integrationFor(routingKey, 'events_v2', request);
-      await ingest(integration, [event]);
+      await ingest(request, integration, [event]);
       return reply
         .code(202)
         .send({ status: 'success', message: 'Event processed', dedup_key: event.dedupKey });
@@ -272,7 +298,7 @@ export async function ingestRoutes(scope: FastifyInstance, deps: IngestDeps) {
     { config: { envelope: 'opsgenie' }, schema: { tags, summary: 'Opsgenie Alert API: create' } },
     async (request, reply) => {
       const integration = await integrationFor(genieKey(request), 'opsgenie', request);
-      await ingest(integration, [parseOpsgenieCreate(request.body)]);
+      await ingest(request, integration, [parseOpsgenieCreate(request.body)]);
       return accepted(reply);
     },
   );
@@ -302,7 +328,7 @@ export async function ingestRoutes(scope: FastifyInstance, deps: IngestDeps) {
         throw new IngestRefusal(422, 'identifierType must be id or alias');
       }
       // An unknown identifier is accepted and ignored, as Opsgenie's asynchronous API does.
-      if (dedupKey !== null) await ingest(integration, [opsgenieAction(action, dedupKey)]);
+      if (dedupKey !== null) await ingest(request, integration, [opsgenieAction(action, dedupKey)]);
       return accepted(reply);
     },
   );
@@ -331,7 +357,7 @@ export async function ingestRoutes(scope: FastifyInstance, deps: IngestDeps) {
     } else {
       events = [parseGeneric(request.body, (integration.config.mapping ?? {}) as never)];
     }
-    const outcomes = await ingest(integration, events);
+    const outcomes = await ingest(request, integration, events);
     const counts: Record<string, number> = {};
     for (const outcome of outcomes) counts[outcome.result] = (counts[outcome.result] ?? 0) + 1;
     return reply.code(202).send({

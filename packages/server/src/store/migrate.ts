@@ -9,6 +9,7 @@ import * as quietHours from './migrations/0006-quiet-hours.js';
 import * as sessions from './migrations/0007-sessions.js';
 import * as incidentBoard from './migrations/0008-incident-board.js';
 import * as outboundIntegrations from './migrations/0009-outbound-integrations.js';
+import * as heartbeats from './migrations/0010-heartbeats.js';
 
 type EngineMigration = { up(db: Kysely<any>, engine: 'sqlite' | 'postgres'): Promise<void> };
 
@@ -23,6 +24,7 @@ const migrations: Record<string, EngineMigration> = {
   '0007-sessions': sessions,
   '0008-incident-board': incidentBoard,
   '0009-outbound-integrations': outboundIntegrations,
+  '0010-heartbeats': heartbeats,
 };
 
 class StaticProvider implements MigrationProvider {

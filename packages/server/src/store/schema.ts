@@ -333,6 +333,16 @@ export interface ScheduleWatchTable {
   gaps_warned_at: string | null;
 }
 
+/** Heartbeat integrations' watch (migration 0010). */
+export interface HeartbeatsTable {
+  integration_id: string;
+  last_ping_at: string | null;
+  ping_due_at: string | null;
+  failing_since: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface OutboundIntegrationsTable {
   id: string;
   service_id: string;
@@ -398,4 +408,5 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   outbound_integrations: OutboundIntegrationsTable;
   outbound_deliveries: OutboundDeliveriesTable;
+  heartbeats: HeartbeatsTable;
 }

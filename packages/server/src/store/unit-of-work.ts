@@ -4,6 +4,7 @@ import type { SecretBox } from '../security/secret-box.js';
 import type { Store } from './dialect.js';
 import { createIntegrationRepo, createServiceRepo, createTeamRepo } from './repos/catalog.repo.js';
 import { createChangeEventRepo } from './repos/change-event.repo.js';
+import { createHeartbeatRepo } from './repos/heartbeat.repo.js';
 import {
   createAlertRepo,
   createAuditRepo,
@@ -56,6 +57,7 @@ export function reposFor(db: Kysely<Database>, store: Store, box: SecretBox): Re
     timeline: createTimelineRepo(db),
     audit: createAuditRepo(db),
     outbound: createOutboundRepo(db, box),
+    heartbeats: createHeartbeatRepo(db, store.dialect),
   };
 }
 

@@ -11,6 +11,8 @@ import { Snippet } from './svc-common.js';
 import {
   acknowledgedDefaults,
   type GenericMapping,
+  heartbeatDefaults,
+  heartbeatSettingsOf,
   type IntegrationType,
   integrationTypes,
   mappingDefaults,
@@ -254,6 +256,44 @@ function TypeConfigFields({ type, config }: { type: IntegrationType; config: Rec
       </fieldset>
     );
   }
+  if (type === 'heartbeat') {
+    const settings = heartbeatSettingsOf({ config });
+    return (
+      <fieldset className="stack" style={{ border: '1px solid var(--border)', borderRadius: 6, minWidth: 0 }}>
+        <legend className="small">When to page</legend>
+        <p className="small muted" style={{ margin: 0 }}>
+          Vigil opens a critical incident when no ping has come for the interval plus the grace period, and
+          resolves it with the next ping. Watching starts with the first ping.
+        </p>
+        <div className="svc-form-grid">
+          <Field label="Expected every (seconds)">
+            <input
+              name="interval_seconds"
+              type="number"
+              min={30}
+              max={604_800}
+              step={1}
+              inputMode="numeric"
+              defaultValue={settings.interval_seconds}
+              required
+            />
+          </Field>
+          <Field label="Grace period (seconds)">
+            <input
+              name="grace_seconds"
+              type="number"
+              min={0}
+              max={604_800}
+              step={1}
+              inputMode="numeric"
+              defaultValue={settings.grace_seconds}
+              required
+            />
+          </Field>
+        </div>
+      </fieldset>
+    );
+  }
   return null;
 }
 
@@ -302,6 +342,16 @@ function configFromForm(
     if (next.signing_secret && form.get('use_timestamp') === 'on')
       next.timestamp_header = timestamp_header || 'X-Grafana-Alerting-Timestamp';
     return next;
+  }
+  if (type === 'heartbeat') {
+    const seconds = (name: string, fallback: number) => {
+      const value = text(name);
+      return value === '' ? fallback : Number(value);
+    };
+    return {
+      interval_seconds: seconds('interval_seconds', heartbeatDefaults.interval_seconds),
+      grace_seconds: seconds('grace_seconds', heartbeatDefaults.grace_seconds),
+    };
   }
   return undefined;
 }
@@ -357,9 +407,8 @@ function IntegrationCard({ integration, service }: { integration: Integration; s
 
       {waiting ? (
         <p className="notice small" style={{ margin: 0 }}>
-          {integration.type === 'email'
-            ? 'Vigil does not receive e-mail yet: no mail server listens, so mail sent to this address is lost. Use another integration type for now.'
-            : 'Vigil does not check heartbeats yet: this URL answers 404 and nothing is paged when pings stop. Use another integration type for now.'}
+          Vigil does not receive e-mail yet: no mail server listens, so mail sent to this address is lost. Use
+          another integration type for now.
         </p>
       ) : null}
 
@@ -494,7 +543,9 @@ function TestAlert({ integration, service }: { integration: Integration; service
             ? 'This integration checks Grafana’s signature, which the browser cannot make: use “Test” on the contact point in Grafana instead.'
             : service.status === 'disabled'
               ? 'The service is disabled: Vigil refuses its alerts.'
-              : 'Opens a real incident on this service (info severity), which pages through its escalation policy.'}
+              : integration.type === 'heartbeat'
+                ? 'Sends one ping, as your job would: it starts (or continues) the watch, and resolves an incident for missed pings.'
+                : 'Opens a real incident on this service (info severity), which pages through its escalation policy.'}
         </span>
       </div>
       <div aria-live="polite">
@@ -517,6 +568,12 @@ function TestAlert({ integration, service }: { integration: Integration; service
                 </button>
               ) : null}
               {resolved ? <span className="muted">Resolved.</span> : null}
+            </p>
+          ) : send.data?.ping ? (
+            <p className="small" style={{ margin: 0 }}>
+              Ping recorded{send.data.ping.recovered ? ', and the incident for missed pings resolved' : ''}.
+              Vigil pages if the next one has not come by{' '}
+              {new Date(send.data.ping.ping_due_at).toLocaleString()}.
             </p>
           ) : (
             <p className="small" style={{ margin: 0 }}>

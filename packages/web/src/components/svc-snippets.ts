@@ -45,8 +45,8 @@ export const integrationTypes: { type: IntegrationType; label: string; hint: str
   },
   {
     type: 'heartbeat',
-    label: 'Heartbeat (not receiving yet)',
-    hint: 'Vigil does not check heartbeats yet: the URL is shown, but it answers 404.',
+    label: 'Heartbeat (cron jobs, dead-man’s switch)',
+    hint: 'Your job pings a URL every time it runs; when the pings stop for longer than the interval plus the grace period, Vigil opens a critical incident. Watching starts with the first ping.',
   },
 ];
 
@@ -54,7 +54,27 @@ export const typeLabel = (type: IntegrationType) =>
   integrationTypes.find((t) => t.type === type)?.label ?? type;
 
 /** Types whose endpoint does not exist yet (docs/ingest.md, "Not supported yet"). */
-export const notReceivingYet = (type: IntegrationType) => type === 'email' || type === 'heartbeat';
+export const notReceivingYet = (type: IntegrationType) => type === 'email';
+
+/** A heartbeat's settings (docs/ingest.md, "Heartbeats"), with the server's defaults. */
+export const heartbeatDefaults = { interval_seconds: 300, grace_seconds: 60 };
+export function heartbeatSettingsOf(integration: Pick<Integration, 'config'>): typeof heartbeatDefaults {
+  const read = (value: unknown, fallback: number) =>
+    typeof value === 'number' && Number.isInteger(value) ? value : fallback;
+  return {
+    interval_seconds: read(integration.config.interval_seconds, heartbeatDefaults.interval_seconds),
+    grace_seconds: read(integration.config.grace_seconds, heartbeatDefaults.grace_seconds),
+  };
+}
+
+/** A crontab schedule that pings about as often as the interval asks (at least once a minute). */
+function cronEvery(seconds: number): string {
+  const minutes = Math.max(1, Math.floor(seconds / 60));
+  if (minutes < 60) return minutes === 1 ? '* * * * *' : `*/${minutes} * * * *`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return hours === 1 ? '0 * * * *' : `0 */${hours} * * *`;
+  return '0 3 * * *';
+}
 
 /** Vigil's public URL, from the integration's own URL (VIGIL_PUBLIC_URL on the server). */
 export function publicUrlOf(integration: Pick<Integration, 'url'>): string {
@@ -427,6 +447,48 @@ curl -s -H 'content-type: application/json' -d ${shellJson(resolve)} \\
             null,
             2,
           ),
+        },
+      ];
+    }
+    case 'heartbeat': {
+      const { interval_seconds, grace_seconds } = heartbeatSettingsOf(integration);
+      const schedule = cronEvery(interval_seconds);
+      return [
+        {
+          title: 'Crontab: ping after the job succeeds',
+          note: `Vigil expects a ping at least every ${interval_seconds} s and opens an incident when none has come for ${interval_seconds + grace_seconds} s (interval plus grace). Chain the ping with && so a failed job does not ping. Watching starts with the first ping.`,
+          code: `${schedule} /usr/local/bin/backup.sh && curl -fsS -m 10 --retry 3 -o /dev/null ${url}`,
+        },
+        {
+          title: 'Shell script or systemd timer (ExecStartPost)',
+          code: `# At the end of the script the timer runs:
+curl -fsS -m 10 --retry 3 -X POST -o /dev/null ${url}
+
+# Or, in the service unit the timer starts:
+# ExecStartPost=/usr/bin/curl -fsS -m 10 --retry 3 -o /dev/null ${url}
+
+# Or keep the key out of the URL (and out of process lists' arguments, with a file):
+curl -fsS -m 10 -X POST -H 'Authorization: Bearer ${key}' ${base}/heartbeat`,
+        },
+        {
+          title: 'Kubernetes CronJob',
+          code: `apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: ${routeName}-job
+spec:
+  schedule: "${schedule}"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers:
+            - name: job
+              image: curlimages/curl:8.10.1
+              command: ["/bin/sh", "-c"]
+              args:
+                - ./run-the-job.sh && curl -fsS -m 10 --retry 3 -o /dev/null ${url}`,
         },
       ];
     }

@@ -14,6 +14,8 @@ const SOURCE = 'vigil-ui';
 export interface TestResult {
   incident: Incident | null;
   dedupKey: string;
+  /** For a heartbeat: the ping's answer (no incident opens; a ping may resolve one). */
+  ping?: { ping_due_at: string; recovered: boolean };
 }
 
 function randomHex(bytes: number): string {
@@ -119,7 +121,23 @@ function describeRefusal(status: number, text: string): string {
   return `Refused (${status}): ${parts.join('; ')}`;
 }
 
+/** A heartbeat's test is a ping, as the job would send it (docs/ingest.md, "Heartbeats"). */
+async function sendTestPing(integration: Integration): Promise<TestResult> {
+  const path = `/heartbeat/${encodeURIComponent(integration.key)}`;
+  let response: Response;
+  try {
+    response = await fetch(path, { method: 'POST', credentials: 'omit' });
+  } catch (error) {
+    throw new Error(`Could not reach ${path}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const text = await response.text();
+  if (!response.ok) throw new Error(describeRefusal(response.status, text));
+  const answer = JSON.parse(text) as { ping_due_at: string; recovered: boolean };
+  return { dedupKey: `heartbeat:${integration.id}`, incident: null, ping: answer };
+}
+
 export async function sendTestAlert(integration: Integration): Promise<TestResult> {
+  if (integration.type === 'heartbeat') return sendTestPing(integration);
   const dedupKey = randomHex(8);
   const { path, init } = request(integration, dedupKey);
   let response: Response;

@@ -32,20 +32,97 @@ function chunks<T>(items: T[], size = CHUNK): T[][] {
 }
 
 /**
+ * What this process last knew about open alerts, by `openAlertKey`: hints, never the truth. A
+ * trigger is planned from them without reading the database:
+ * - a hinted key is a repeat, and the repeat's UPDATE proves it (`where … status = 'firing'
+ *   returning id, incident_id`): if the alert was resolved, reopened or moved meanwhile (an API call
+ *   here, another instance on PostgreSQL), the batch throws IngestConflict and is planned again;
+ * - a key without a hint is taken to be new, and the unique index on open alerts
+ *   (`alerts_open_dedup`) proves that: if an alert with that key is open after all (opened before a
+ *   restart, by another instance, or its hint was dropped), the insert fails, the batch throws
+ *   IngestConflict and is planned again.
+ * Either way the keys concerned are marked `mustRead`, so the retry reads their rows as the batch
+ * always did before; acknowledge and resolve events always read theirs (they need the incident).
+ */
+interface OpenAlertHints {
+  alerts: Map<string, Alert>;
+  /** alert ID → its key, to find a hint the database disproved. */
+  keyOf: Map<string, string>;
+  mustRead: Set<string>;
+}
+
+const MAX_HINTS = 50_000;
+
+/**
+ * One set of hints per database: keyed by the Kysely adapter, which a Kysely instance creates once
+ * and shares with all of its transactions (each transaction gets a new repository object).
+ */
+const hintsByDatabase = new WeakMap<object, OpenAlertHints>();
+function hintsFor(db: Kysely<Database>): OpenAlertHints {
+  const key = db.getExecutor().adapter;
+  let hints = hintsByDatabase.get(key);
+  if (!hints) {
+    hints = { alerts: new Map(), keyOf: new Map(), mustRead: new Set() };
+    hintsByDatabase.set(key, hints);
+  }
+  return hints;
+}
+
+function rememberHint(hints: OpenAlertHints, key: string, alert: Alert) {
+  if (hints.alerts.size >= MAX_HINTS) {
+    hints.alerts.clear();
+    hints.keyOf.clear();
+  }
+  forgetHint(hints, key);
+  // Payloads are never rewritten from a hint; do not keep them.
+  hints.alerts.set(key, { ...alert, labels: {}, details: {} });
+  hints.keyOf.set(alert.id, key);
+}
+
+function forgetHint(hints: OpenAlertHints, key: string) {
+  const old = hints.alerts.get(key);
+  if (!old) return;
+  hints.alerts.delete(key);
+  hints.keyOf.delete(old.id);
+}
+
+/**
  * The ingest batch's reads and writes as a constant handful of statements per batch, whatever its
  * size: one read of the open alerts it touches (and their incidents), then multi-row inserts and
  * one CASE update for all repeats. On SQLite each statement is a round trip to the worker thread and
- * on PostgreSQL one to the server, so the count of statements, not of rows, is what costs.
+ * on PostgreSQL one to the server, so the count of statements, not of rows, is what costs. A batch
+ * of triggers usually needs no read at all (see OpenAlertHints).
  */
 export function createIngestRepo(db: Kysely<Database>, dialect: StoreDialect): IngestRepo {
+  const hints = hintsFor(db);
   return {
     async loadState(items): Promise<IngestState> {
-      const integrationIds = [...new Set(items.map((item) => item.source.integrationId))];
-      const dedupKeys = [...new Set(items.map((item) => item.event.dedupKey))];
-      const serviceIds = [...new Set(items.map((item) => item.source.serviceId))];
-      const wanted = new Set(
-        items.map((item) => openAlertKey(item.source.integrationId, item.event.dedupKey)),
+      const readKeys = new Set<string>();
+      const hinted = new Map<string, Alert>();
+      for (const item of items) {
+        const key = openAlertKey(item.source.integrationId, item.event.dedupKey);
+        if (item.event.action !== 'trigger' || hints.mustRead.has(key)) {
+          readKeys.add(key);
+          hinted.delete(key);
+          continue;
+        }
+        if (readKeys.has(key) || hinted.has(key)) continue;
+        const hint = hints.alerts.get(key);
+        // A copy: the planner updates the alert it is given.
+        if (hint) hinted.set(key, { ...hint });
+      }
+      const open = new Map<string, { alert: Alert; incident: Incident | null }>();
+      for (const [key, alert] of hinted) open.set(key, { alert, incident: null });
+      // Services are read for acknowledge and resolve (auto_resolve); a new incident's urgency is
+      // taken from its service by the INSERT itself (see apply).
+      if (readKeys.size === 0) return { open, services: new Map(), firingPerIncident: new Map() };
+      const reading = items.filter((item) =>
+        readKeys.has(openAlertKey(item.source.integrationId, item.event.dedupKey)),
       );
+      const integrationIds = [...new Set(reading.map((item) => item.source.integrationId))];
+      const dedupKeys = [...new Set(reading.map((item) => item.event.dedupKey))];
+      const serviceIds = [...new Set(items.map((item) => item.source.serviceId))];
+      const wanted = readKeys;
       // One round trip: the open alerts the batch names (without their payloads, which the planner
       // never rewrites) and the services' settings.
       const alertQueries = chunks(dedupKeys).map((keys) =>
@@ -68,7 +145,7 @@ export function createIngestRepo(db: Kysely<Database>, dialect: StoreDialect): I
 
       const incidents = new Map<string, Incident>();
       const firingPerIncident = new Map<string, number>();
-      const needsIncidents = items.some((item) => item.event.action !== 'trigger');
+      const needsIncidents = reading.some((item) => item.event.action !== 'trigger');
       const incidentIds = needsIncidents
         ? [...new Set(alerts.map((alert) => alert.incidentId).filter((id): id is string => id !== null))]
         : [];
@@ -88,9 +165,14 @@ export function createIngestRepo(db: Kysely<Database>, dialect: StoreDialect): I
           if (count.incident_id) firingPerIncident.set(count.incident_id, Number(count.n));
         }
       }
-      const open = new Map<string, { alert: Alert; incident: Incident | null }>();
+      for (const key of readKeys) {
+        forgetHint(hints, key);
+        hints.mustRead.delete(key);
+      }
       for (const alert of alerts) {
-        open.set(openAlertKey(alert.integrationId, alert.dedupKey), {
+        const key = openAlertKey(alert.integrationId, alert.dedupKey);
+        rememberHint(hints, key, alert);
+        open.set(key, {
           alert,
           incident: alert.incidentId ? (incidents.get(alert.incidentId) ?? null) : null,
         });
@@ -119,6 +201,8 @@ export function createIngestRepo(db: Kysely<Database>, dialect: StoreDialect): I
               part.map(({ incident, back }) => ({
                 ...incidentToRow(incident),
                 number: sql<number>`${last} - ${back}`,
+                // The service's default urgency as it is now, else the one planned from the severity.
+                urgency: sql<string>`coalesce((select default_urgency from services where id = ${incident.serviceId}), ${incident.urgency})`,
               })),
             ),
           );
@@ -149,11 +233,16 @@ export function createIngestRepo(db: Kysely<Database>, dialect: StoreDialect): I
             .where('id', '=', alert.id),
         );
       }
+      // Repeats count only on alerts still open, and say which: that proves the hints (see above).
+      const repeatWrites: number[] = [];
       for (const part of chunks([...plan.repeats])) {
         const cases = part.map(([id, extra]) => sql`when ${id} then cast(${extra} as integer)`);
+        repeatWrites.push(writes.length);
         writes.push(
           sql`update alerts set count = count + case id ${sql.join(cases, sql` `)} else 0 end, last_seen_at = ${plan.at}
-          where id in (${sql.join(part.map(([id]) => id))})`.compile(db),
+          where id in (${sql.join(part.map(([id]) => id))}) and status = 'firing' returning id, incident_id`.compile(
+            db,
+          ),
         );
       }
       for (const part of chunks(plan.timeline))
@@ -177,8 +266,15 @@ export function createIngestRepo(db: Kysely<Database>, dialect: StoreDialect): I
       } catch (error) {
         // Another instance opened an alert with the same key since loadState (PostgreSQL, many
         // instances): plan again, and this time the key is a repeat.
-        if (dialect.isUniqueViolation(error))
+        if (dialect.isUniqueViolation(error)) {
+          // An alert this batch took for new was open after all: read those keys next time.
+          for (const alert of plan.newAlerts) {
+            const key = openAlertKey(alert.integrationId, alert.dedupKey);
+            forgetHint(hints, key);
+            hints.mustRead.add(key);
+          }
           throw new IngestConflict('An alert with this dedup key was opened at the same time');
+        }
         throw error;
       }
       incidentWrites.forEach((_, index) => {
@@ -188,6 +284,37 @@ export function createIngestRepo(db: Kysely<Database>, dialect: StoreDialect): I
           );
         }
       });
+      const counted = new Map<string, string | null>();
+      for (const index of repeatWrites) {
+        for (const row of results[incidentWrites.length + index]!.rows as {
+          id: string;
+          incident_id: string | null;
+        }[])
+          counted.set(row.id, row.incident_id);
+      }
+      let stale: string | null = null;
+      for (const outcome of plan.outcomes) {
+        const id = outcome.alertId!;
+        if (outcome.result !== 'deduplicated' || !plan.repeats.has(id)) continue;
+        if (counted.has(id) && counted.get(id) === outcome.incidentId) continue;
+        // Resolved (or moved) since we last looked, here or on another instance: read it next time.
+        stale = id;
+        const key = hints.keyOf.get(id);
+        if (key) {
+          forgetHint(hints, key);
+          hints.mustRead.add(key);
+        }
+      }
+      if (stale !== null) throw new IngestConflict(`Alert ${stale} changed during ingest`);
+      // Remember what this batch opened and forget what it resolved. (If the transaction does not
+      // commit after all, the next batch's writes disprove these hints as described above.)
+      for (const alert of plan.newAlerts) {
+        const key = openAlertKey(alert.integrationId, alert.dedupKey);
+        if (alert.status === 'firing') rememberHint(hints, key, alert);
+        else forgetHint(hints, key);
+      }
+      for (const alert of plan.changedAlerts)
+        forgetHint(hints, openAlertKey(alert.integrationId, alert.dedupKey));
     },
   };
 }

@@ -117,6 +117,18 @@ export function createOutboundRepo(db: Kysely<Database>, box: SecretBox): Outbou
   };
 }
 
+/** A service's enabled outbound integrations (SIGNL4, New Relic), in a stable order. */
+export function outboundIntegrationsOf(db: Kysely<Database>, serviceId: string) {
+  return db
+    .selectFrom('outbound_integrations')
+    .select(['id', 'kind'])
+    .where('service_id', '=', serviceId)
+    .where('enabled', '=', 1)
+    .where('deleted_at', 'is', null)
+    .orderBy('id')
+    .execute();
+}
+
 /**
  * The outbox write (ARCHITECTURE.md §4): one delivery per enabled integration of the incident's
  * service and event, in the caller's transaction (the escalation module's, which is the one that
@@ -134,16 +146,12 @@ export async function queueOutboundDeliveries(
   events: readonly OutboundEvent[],
   at: string,
   newId: () => string,
+  /** Where the service's integrations come from (the engine reads them once per cycle). */
+  integrationsOf: (serviceId: string) => Promise<{ id: string; kind: string }[]> = (serviceId) =>
+    outboundIntegrationsOf(trx, serviceId),
 ): Promise<void> {
   if (events.length === 0) return;
-  const integrations = await trx
-    .selectFrom('outbound_integrations')
-    .select(['id', 'kind'])
-    .where('service_id', '=', incident.serviceId)
-    .where('enabled', '=', 1)
-    .where('deleted_at', 'is', null)
-    .orderBy('id')
-    .execute();
+  const integrations = await integrationsOf(incident.serviceId);
   const rows: OutboundDeliveriesTable[] = [];
   const row = (integrationId: string, event: OutboundEvent, state: string, reason: string) =>
     rows.push({

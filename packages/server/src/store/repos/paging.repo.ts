@@ -8,13 +8,18 @@ import type {
   EscalationRepo,
   EscalationRunState,
   EscalationStep,
+  Incident,
+  IncidentStatus,
   Notification,
   NotificationKind,
   NotificationRepo,
   NotificationRule,
   NotificationRuleRepo,
   NotificationState,
+  Priority,
   RuleUrgency,
+  Severity,
+  Urgency,
 } from '@vigil/core';
 import type { Kysely, Selectable } from 'kysely';
 import type { SecretBox } from '../../security/secret-box.js';
@@ -319,6 +324,117 @@ export const notificationToRow = (n: Notification): NotificationsTable => ({
   delivered_at: n.deliveredAt,
 });
 
+/** The reply code of the newest message to this contact method that carries one. */
+export async function latestReplyCode(db: Kysely<Database>, contactMethodId: string): Promise<number | null> {
+  const latest = await db
+    .selectFrom('notifications')
+    .select('reply_code')
+    .where('contact_method_id', '=', contactMethodId)
+    .where('reply_code', 'is not', null)
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  return latest?.reply_code ?? null;
+}
+
+/** What sending one message needs besides its row: one query for a whole claim (engine/sender.ts). */
+export interface SendContext {
+  /** The claim as stored when this was read (the sender's fence). */
+  claimToken: string | null;
+  claimedUntil: string | null;
+  /** Null when the contact method was removed. */
+  method: ContactMethod | null;
+  user: { id: string; name: string; deactivatedAt: string | null } | null;
+  incident: SendIncident | null;
+}
+
+export type SendIncident = Pick<
+  Incident,
+  'id' | 'number' | 'title' | 'status' | 'urgency' | 'priority' | 'severity' | 'createdAt'
+> & { serviceName: string | null };
+
+/**
+ * The contact method, person, incident and service name of each message, by message id, in one
+ * query (instead of four reads per message).
+ */
+export async function sendContexts(
+  db: Kysely<Database>,
+  box: SecretBox,
+  ids: readonly string[],
+): Promise<Map<string, SendContext>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('notifications as n')
+    .leftJoin('contact_methods as cm', 'cm.id', 'n.contact_method_id')
+    .leftJoin('users as u', 'u.id', 'n.user_id')
+    .leftJoin('incidents as i', 'i.id', 'n.incident_id')
+    .leftJoin('services as s', 's.id', 'i.service_id')
+    .select([
+      'n.id as id',
+      'n.claim_token as claim_token',
+      'n.claimed_until as claimed_until',
+      'cm.id as cm_id',
+      'cm.user_id as cm_user_id',
+      'cm.type as cm_type',
+      'cm.label as cm_label',
+      'cm.address as cm_address',
+      'cm.secret_encrypted as cm_secret',
+      'cm.verified_at as cm_verified_at',
+      'cm.created_at as cm_created_at',
+      'cm.deleted_at as cm_deleted_at',
+      'u.id as u_id',
+      'u.name as u_name',
+      'u.deactivated_at as u_deactivated_at',
+      'i.id as i_id',
+      'i.number as i_number',
+      'i.title as i_title',
+      'i.status as i_status',
+      'i.urgency as i_urgency',
+      'i.priority as i_priority',
+      'i.severity as i_severity',
+      'i.created_at as i_created_at',
+      's.name as s_name',
+    ])
+    .where('n.id', 'in', [...ids])
+    .execute();
+  const out = new Map<string, SendContext>();
+  for (const r of rows) {
+    out.set(r.id, {
+      claimToken: r.claim_token,
+      claimedUntil: r.claimed_until,
+      method:
+        r.cm_id !== null && r.cm_deleted_at === null
+          ? {
+              id: r.cm_id,
+              userId: r.cm_user_id as string,
+              type: r.cm_type as ContactType,
+              label: r.cm_label as string,
+              address: r.cm_address as string,
+              secret: r.cm_secret ? box.open(r.cm_secret) : null,
+              verified: r.cm_verified_at !== null,
+              createdAt: r.cm_created_at as string,
+            }
+          : null,
+      user:
+        r.u_id !== null ? { id: r.u_id, name: r.u_name as string, deactivatedAt: r.u_deactivated_at } : null,
+      incident:
+        r.i_id !== null
+          ? {
+              id: r.i_id,
+              number: Number(r.i_number),
+              title: r.i_title as string,
+              status: r.i_status as IncidentStatus,
+              urgency: r.i_urgency as Urgency,
+              priority: r.i_priority as Priority | null,
+              severity: r.i_severity as Severity,
+              createdAt: r.i_created_at as string,
+              serviceName: r.s_name,
+            }
+          : null,
+    });
+  }
+  return out;
+}
+
 export function createNotificationRepo(db: Kysely<Database>): NotificationRepo {
   return {
     async insert(notifications) {
@@ -343,14 +459,7 @@ export function createNotificationRepo(db: Kysely<Database>): NotificationRepo {
         .where('incident_id', '=', incidentId)
         .where('reply_code', 'is not', null)
         .executeTakeFirst();
-      const latest = await db
-        .selectFrom('notifications')
-        .select('reply_code')
-        .where('contact_method_id', '=', contactMethodId)
-        .where('reply_code', 'is not', null)
-        .orderBy('id', 'desc')
-        .executeTakeFirst();
-      return { forIncident: mine?.reply_code ?? null, latest: latest?.reply_code ?? null };
+      return { forIncident: mine?.reply_code ?? null, latest: await latestReplyCode(db, contactMethodId) };
     },
     async findByReplyCode(contactMethodId, replyCode) {
       let query = db
