@@ -63,6 +63,59 @@ describe.each(engines)('heartbeats on %s', (engine) => {
     await h.request({ method: 'DELETE', url: `/api/v1/integrations/${ok.json().id}` });
   });
 
+  it('shows the state on the integration: waiting, up after a ping, failing, up again', async () => {
+    const integration = (await create({ interval_seconds: 60, grace_seconds: 30 }, 'State watcher')).json();
+    const stateOf = async () => {
+      const res = await h.request({ method: 'GET', url: `/api/v1/integrations/${integration.id}` });
+      expect(res.statusCode).toBe(200);
+      return res.json().heartbeat;
+    };
+    const waiting = { state: 'waiting', last_ping_at: null, ping_due_at: null, failing_since: null };
+    expect(integration.heartbeat).toEqual(waiting);
+    expect(await stateOf()).toEqual(waiting);
+
+    expect((await ping(integration.key)).statusCode).toBe(202);
+    const pinged = h.clock.now();
+    const up = {
+      state: 'up',
+      last_ping_at: pinged.toISOString(),
+      ping_due_at: new Date(pinged.getTime() + 90_000).toISOString(),
+      failing_since: null,
+    };
+    expect(await stateOf()).toEqual(up);
+
+    h.clock.advance(2 * MINUTE);
+    await cycle();
+    expect(await stateOf()).toEqual({ ...up, state: 'failing', failing_since: h.clock.now().toISOString() });
+
+    h.clock.advance(MINUTE);
+    expect((await ping(integration.key)).json().recovered).toBe(true);
+    const again = h.clock.now();
+    expect(await stateOf()).toEqual({
+      state: 'up',
+      last_ping_at: again.toISOString(),
+      ping_due_at: new Date(again.getTime() + 90_000).toISOString(),
+      failing_since: null,
+    });
+
+    // The service's list reads the same, and other types carry no heartbeat.
+    const other = (
+      await h.request({
+        method: 'POST',
+        url: `/api/v1/services/${serviceId}/integrations`,
+        payload: { type: 'events_v2', name: 'Not a heartbeat' },
+      })
+    ).json();
+    expect(other).not.toHaveProperty('heartbeat');
+    const list = (
+      await h.request({ method: 'GET', url: `/api/v1/services/${serviceId}/integrations?limit=100` })
+    ).json().data as { id: string; type: string; heartbeat?: unknown }[];
+    expect(list.find((item) => item.id === integration.id)?.heartbeat).toEqual(await stateOf());
+    expect(list.find((item) => item.id === other.id)).not.toHaveProperty('heartbeat');
+    for (const item of list) expect(item.type === 'heartbeat').toBe('heartbeat' in item);
+    await h.request({ method: 'DELETE', url: `/api/v1/integrations/${other.id}` });
+  });
+
   it('refuses unknown keys with 404, other types with 400, a missing bearer with 401', async () => {
     const unknown = await ping('0123456789abcdef0123456789abcdef');
     expect(unknown.statusCode).toBe(404);

@@ -82,6 +82,8 @@ export interface HeartbeatRepo {
   claimDue(integrationId: string, at: Instant): Promise<Heartbeat | null>;
   save(heartbeat: Heartbeat): Promise<void>;
   get(integrationId: string): Promise<Heartbeat | null>;
+  /** The heartbeats of these integrations that have a row (one query; none for an empty list). */
+  listFor(integrationIds: readonly string[]): Promise<Heartbeat[]>;
   /** Integrations whose heartbeat is due and not failing, on live integrations of services that take alerts. */
   due(at: Instant, limit: number): Promise<string[]>;
 }

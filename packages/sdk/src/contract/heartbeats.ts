@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { Instant } from './common.js';
+import { Instant, Nullable, StringEnum } from './common.js';
 
 /**
  * The `config` of a `heartbeat` integration (docs/ingest.md, "Heartbeats"). Both fields are
@@ -27,6 +27,35 @@ export const HeartbeatConfig = Type.Object(
   { additionalProperties: false },
 );
 export type HeartbeatConfig = Static<typeof HeartbeatConfig>;
+
+/**
+ * A heartbeat integration's state, read-only, in its API representation (`heartbeat`; other types
+ * have none): `waiting` until the first ping, `up` while pings come in time, `failing` while the
+ * alert for missed pings is open.
+ */
+export const HeartbeatState = Type.Object(
+  {
+    state: StringEnum(['waiting', 'up', 'failing'] as const, {
+      description:
+        '`waiting`: no ping yet; `up`: pinging in time; `failing`: the alert for missed pings is open',
+    }),
+    last_ping_at: Nullable(Instant),
+    ping_due_at: Nullable(
+      Type.String({
+        format: 'date-time',
+        description: 'When Vigil opens an alert unless a ping comes first (last ping + interval + grace)',
+      }),
+    ),
+    failing_since: Nullable(
+      Type.String({
+        format: 'date-time',
+        description: 'When the alert for missed pings was opened; null unless failing',
+      }),
+    ),
+  },
+  { description: 'Read-only; only on `heartbeat` integrations (absent on other types)' },
+);
+export type HeartbeatState = Static<typeof HeartbeatState>;
 
 /** The answer to a ping, once it is committed. */
 export const HeartbeatPingAnswer = Type.Object({

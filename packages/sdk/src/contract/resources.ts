@@ -1,5 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { Actor, AnyJson, AnyObject, Id, Instant, Nullable, PageQuery, Role, StringEnum } from './common.js';
+import { HeartbeatState } from './heartbeats.js';
 
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 const Description = Type.String({ maxLength: 10_000 });
@@ -172,6 +173,7 @@ export const Integration = Type.Object({
   url: Type.String({ description: 'Where the monitoring tool sends its alerts' }),
   rate_limit_per_minute: Nullable(Type.Integer()),
   config: AnyObject,
+  heartbeat: Type.Optional(HeartbeatState),
   created_at: Instant,
   updated_at: Instant,
 });

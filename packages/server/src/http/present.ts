@@ -71,7 +71,20 @@ const redactSecrets = (config: Record<string, unknown>) =>
     Object.entries(config).map(([key, value]) => [key, key.endsWith('_secret') && value ? REDACTED : value]),
   );
 
-export const presentIntegration = (integration: core.Integration, publicUrl: string): api.Integration => ({
+/** A heartbeat's state from its row (none yet: created, never pinged). */
+export const presentHeartbeatState = (heartbeat: core.Heartbeat | null): api.HeartbeatState => ({
+  state: heartbeat?.failingSince ? 'failing' : heartbeat?.lastPingAt ? 'up' : 'waiting',
+  last_ping_at: heartbeat?.lastPingAt ?? null,
+  ping_due_at: heartbeat?.lastPingAt ? heartbeat.pingDueAt : null,
+  failing_since: heartbeat?.failingSince ?? null,
+});
+
+/** `heartbeats`: the rows of the heartbeat integrations among those presented (absent = never pinged). */
+export const presentIntegration = (
+  integration: core.Integration,
+  publicUrl: string,
+  heartbeats: ReadonlyMap<string, core.Heartbeat> = new Map(),
+): api.Integration => ({
   id: integration.id,
   service_id: integration.serviceId,
   type: integration.type,
@@ -80,6 +93,9 @@ export const presentIntegration = (integration: core.Integration, publicUrl: str
   url: integrationUrl(publicUrl, integration.type, integration.key),
   rate_limit_per_minute: integration.rateLimitPerMinute,
   config: redactSecrets(integration.config),
+  ...(integration.type === 'heartbeat'
+    ? { heartbeat: presentHeartbeatState(heartbeats.get(integration.id) ?? null) }
+    : {}),
   created_at: integration.createdAt,
   updated_at: integration.updatedAt,
 });

@@ -5,7 +5,7 @@ import { Link } from 'wouter';
 import { vigil } from '../api.js';
 import { allOf } from '../data.js';
 import { useCan } from '../session.js';
-import { ErrorBox, Field, Loading } from '../ui.js';
+import { Ago, ErrorBox, Field, Loading, when } from '../ui.js';
 import { ConfirmButton, CopyButton } from './common.js';
 import { Snippet } from './svc-common.js';
 import {
@@ -358,6 +358,22 @@ function configFromForm(
 
 // ── one integration ────────────────────────────────────────────────────────────────────────────
 
+/** A heartbeat's state on its card: waiting for the first ping, up, or failing. */
+function HeartbeatLine({ heartbeat }: { heartbeat: NonNullable<Integration['heartbeat']> }) {
+  const at = (instant: string | null) => (instant ? <time dateTime={instant}>{when(instant)}</time> : '—');
+  return (
+    <div className="small" data-testid="heartbeat-state">
+      {heartbeat.state === 'waiting' ? <span className="muted">Waiting for the first ping</span> : null}
+      {heartbeat.state === 'up' ? (
+        <>
+          Up · last ping <Ago at={heartbeat.last_ping_at} /> · next due {at(heartbeat.ping_due_at)}
+        </>
+      ) : null}
+      {heartbeat.state === 'failing' ? <strong>Failing since {at(heartbeat.failing_since)}</strong> : null}
+    </div>
+  );
+}
+
 function IntegrationCard({ integration, service }: { integration: Integration; service: Service }) {
   const client = useQueryClient();
   const [editing, setEditing] = useState(false);
@@ -382,6 +398,7 @@ function IntegrationCard({ integration, service }: { integration: Integration; s
               ? ` · at most ${integration.rate_limit_per_minute.toLocaleString()} events a minute`
               : ''}
           </div>
+          {integration.heartbeat ? <HeartbeatLine heartbeat={integration.heartbeat} /> : null}
         </div>
         <div className="row">
           {!editing ? (

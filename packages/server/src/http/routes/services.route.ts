@@ -1,3 +1,4 @@
+import type * as core from '@vigil/core';
 import {
   IdParams,
   Integration,
@@ -34,8 +35,14 @@ const serviceInput = <B extends Partial<ServiceCreate>>(body: B) => ({
 
 export function serviceRoutes(app: TypedApp, { services, uow, config, integrationKeys }: AppDeps) {
   const tags = ['services'];
-  const integration = (value: Parameters<typeof presentIntegration>[0]) =>
-    presentIntegration(value, config.publicUrl);
+  /** Integrations as the API shows them, with the heartbeat rows of heartbeat ones read in one query. */
+  const presentIntegrations = async (values: readonly core.Integration[]) => {
+    const ids = values.filter((value) => value.type === 'heartbeat').map((value) => value.id);
+    const rows = await uow.read.heartbeats.listFor(ids);
+    const heartbeats = new Map(rows.map((row) => [row.integrationId, row]));
+    return values.map((value) => presentIntegration(value, config.publicUrl, heartbeats));
+  };
+  const integration = async (value: core.Integration) => (await presentIntegrations([value]))[0]!;
 
   app.get(
     '/api/v1/services',
@@ -115,7 +122,7 @@ export function serviceRoutes(app: TypedApp, { services, uow, config, integratio
         limit: request.query.limit ?? 50,
         cursor: request.query.cursor ?? null,
       });
-      return presentPage(page, integration);
+      return { data: await presentIntegrations(page.data), next_cursor: page.nextCursor };
     },
   );
 
@@ -139,7 +146,7 @@ export function serviceRoutes(app: TypedApp, { services, uow, config, integratio
         rateLimitPerMinute: rate_limit_per_minute,
         config: settings,
       });
-      return reply.code(201).send(integration(created));
+      return reply.code(201).send(await integration(created));
     },
   );
 
@@ -161,7 +168,7 @@ export function serviceRoutes(app: TypedApp, { services, uow, config, integratio
     },
     async (request) => {
       const { name, rate_limit_per_minute, config: settings } = request.body;
-      const updated = integration(
+      const updated = await integration(
         await services.integrations.update(contextOf(request), request.params.id, {
           name,
           rateLimitPerMinute: rate_limit_per_minute,

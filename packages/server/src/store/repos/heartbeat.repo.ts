@@ -67,6 +67,15 @@ export function createHeartbeatRepo(db: Kysely<Database>, dialect: StoreDialect)
         .executeTakeFirst();
       return row ? fromRow(row) : null;
     },
+    async listFor(integrationIds) {
+      if (integrationIds.length === 0) return [];
+      const rows = await db
+        .selectFrom('heartbeats')
+        .selectAll()
+        .where('integration_id', 'in', [...integrationIds])
+        .execute();
+      return rows.map(fromRow);
+    },
     async due(at, limit) {
       const rows = await db
         .selectFrom('heartbeats')
