@@ -22,6 +22,8 @@ export interface EngineDeps {
 }
 
 const BATCH = 100;
+/** How soon to look again at due escalations another instance held (see `skippedLocked`). */
+const RECHECK_LOCKED_MS = 200;
 
 /**
  * The background cycle (ARCHITECTURE.md §4): reconcile due escalations, then start due sends. It
@@ -88,8 +90,11 @@ export function createEngine(deps: EngineDeps) {
       }
       if (stopped) break;
       if (again) continue;
+      // Due escalations another instance held may be free again soon (it finished, or died and
+      // its locks went with its connection): look again well before the next interval.
+      const wait = deps.escalation.skippedLocked?.() ? Math.min(intervalMs, RECHECK_LOCKED_MS) : intervalMs;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, intervalMs);
+        const timer = setTimeout(resolve, wait);
         wake = () => {
           clearTimeout(timer);
           resolve();

@@ -120,8 +120,16 @@ interface Pass {
 export function createEscalationModule(deps: EscalationModuleDeps) {
   const { store } = deps;
 
+  /**
+   * Whether the last run left due rows to another instance (PostgreSQL: locked, SKIP LOCKED). If
+   * that instance dies mid-transaction its locks go with its connection, and the rows are due
+   * still: the engine looks again soon rather than a whole interval later.
+   */
+  let skippedLocked = false;
+
   /** Due rows, oldest first; returns how many were reconciled. */
   async function run(now: Date, limit = 100): Promise<number> {
+    skippedLocked = false;
     const cache = createCycleCache();
     const at = now.toISOString();
     const due = await store.db
@@ -167,6 +175,7 @@ export function createEscalationModule(deps: EscalationModuleDeps) {
           )
           .execute();
         const claimed = rows.map((row) => row.incident_id);
+        if (claimed.length < ids.length) skippedLocked = true;
         if (claimed.length === 0) return 0;
         if (store.dialect.engine === 'postgres') {
           await store.dialect
@@ -672,7 +681,7 @@ export function createEscalationModule(deps: EscalationModuleDeps) {
       await trx.insertInto('notifications').values(updates.map(notificationToRow)).execute();
   }
 
-  return { run, reconcileOne };
+  return { run, reconcileOne, skippedLocked: () => skippedLocked };
 }
 
 /** Rows in slices whose bound values stay well below either engine's limit (32,766 and 65,535). */
