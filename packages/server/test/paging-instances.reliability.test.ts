@@ -253,10 +253,11 @@ describe('paging with three engine instances, SIGKILL and SIGSTOP, on postgres',
       `step lateness (real ms): p50 ${lateness_all[Math.floor(lateness_all.length / 2)]}, p99 ${p99}, max ${latest}; over 1 s: ${lateness_all.filter((x) => x > 1_000).length} of ${lateness_all.length}`,
     );
     expect(late).toEqual([]);
-    // The goal is one engine cycle (1 s). Most runs keep every step under 0.5 s, but in about a
-    // third of runs on the 2-core machines a group of steps (40–100 of 360) fires 2.1–2.3 s late
-    // around a kill; not yet understood (session 4 notes). This bound catches anything worse.
-    expect(latest).toBeLessThan(3_000);
+    // The goal is one engine cycle (1 s). Most runs keep every step under 1 s, but in some runs a
+    // group of steps (40–100 of 360) fires 2.1–2.3 s late around a kill (not yet understood), and
+    // steps the paused instance had locked wait for PostgreSQL to end its idle transaction (3 s).
+    // This bound catches anything worse; the session 4 notes have the figures.
+    expect(latest).toBeLessThan(5_000);
 
     // Every page reached its person (pages due together arrive bundled in a summary). Sends are at
     // least once: a page whose sender was killed mid-send goes again; counted and reported.

@@ -51,9 +51,10 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       max: options.poolSize ?? 20,
       types: pgTypes as never,
       // Instants are compared and stored in UTC whatever the server's default zone is. A transaction
-      // left idle for 10 s is ended by the server: an instance paused mid-decision (SIGSTOP, a long
-      // GC, a frozen VM) loses its row locks and cannot commit late; another instance decides.
-      options: '-c TimeZone=UTC -c idle_in_transaction_session_timeout=10000',
+      // left idle for 3 s is ended by the server: an instance paused mid-decision (SIGSTOP, a long
+      // GC, a frozen VM) loses its row locks and cannot commit late; another instance decides. (At
+      // 10 s, steps an instance had locked when it was paused fired 14 s late.)
+      options: '-c TimeZone=UTC -c idle_in_transaction_session_timeout=3000',
     });
     // An idle connection the server drops (a PostgreSQL restart, a failover) must not crash Vigil;
     // the pool replaces it on the next query.
