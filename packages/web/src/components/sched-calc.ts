@@ -4,6 +4,7 @@ import { layerShifts } from '../../../core/src/schedule/layer-shifts.js';
 import { instantToLocal, localToInstant } from '../../../core/src/schedule/local-time.js';
 import type * as core from '../../../core/src/schedule/schedule.js';
 import { validateSchedule } from '../../../core/src/schedule/schedule-validation.js';
+import { layerFromApi } from '../../../server/src/http/schedule-present.js';
 
 /**
  * Time for the schedule screens. The wall-clock rules (docs/schedules.md) come from core's pure
@@ -17,36 +18,12 @@ export const DAY_MS = 24 * HOUR_MS;
 
 export { instantToLocal, localToInstant };
 
-/** The API's snake_case schedule as core's calculators take it. */
+/**
+ * The API's snake_case schedule as core's calculators take it: the server's own conversion (pure,
+ * type-only imports), so a draft is validated and drawn exactly as the server will see it.
+ */
 export function toCore(schedule: { time_zone: string; layers: ScheduleLayer[] }): core.Schedule {
-  return {
-    timeZone: schedule.time_zone,
-    layers: schedule.layers.map((layer) => ({
-      name: layer.name,
-      users: layer.users,
-      rotation: {
-        type: layer.rotation.type,
-        shiftLength: layer.rotation.shift_length,
-        handoffAt: layer.rotation.handoff_at,
-      },
-      ...(layer.restrictions
-        ? {
-            restrictions: layer.restrictions.map((r) =>
-              r.type === 'daily'
-                ? { type: 'daily' as const, startTime: r.start_time, endTime: r.end_time }
-                : {
-                    type: 'weekly' as const,
-                    startDay: r.start_day ?? 1,
-                    startTime: r.start_time,
-                    endDay: r.end_day ?? 1,
-                    endTime: r.end_time,
-                  },
-            ),
-          }
-        : {}),
-      ...(layer.holidays ? { holidays: layer.holidays } : {}),
-    })),
-  };
+  return { timeZone: schedule.time_zone, layers: schedule.layers.map(layerFromApi) };
 }
 
 /** Field errors of a draft, with the API's paths (`/layers/0/rotation/handoff_at`). */

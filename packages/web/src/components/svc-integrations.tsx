@@ -267,34 +267,32 @@ function TypeConfigFields({ type, config }: { type: IntegrationType; config: Rec
         </p>
         <div className="svc-form-grid">
           <Field label="Expected every (seconds)">
-            <input
-              name="interval_seconds"
-              type="number"
-              min={30}
-              max={604_800}
-              step={1}
-              inputMode="numeric"
-              defaultValue={settings.interval_seconds}
-              required
-            />
+            <SecondsInput name="interval_seconds" min={30} value={settings.interval_seconds} />
           </Field>
           <Field label="Grace period (seconds)">
-            <input
-              name="grace_seconds"
-              type="number"
-              min={0}
-              max={604_800}
-              step={1}
-              inputMode="numeric"
-              defaultValue={settings.grace_seconds}
-              required
-            />
+            <SecondsInput name="grace_seconds" min={0} value={settings.grace_seconds} />
           </Field>
         </div>
       </fieldset>
     );
   }
   return null;
+}
+
+/** A whole number of seconds up to the 7 days the API allows. */
+function SecondsInput({ name, min, value }: { name: string; min: number; value: number }) {
+  return (
+    <input
+      name={name}
+      type="number"
+      min={min}
+      max={604_800}
+      step={1}
+      inputMode="numeric"
+      defaultValue={value}
+      required
+    />
+  );
 }
 
 const mappingLabels: Record<keyof typeof mappingDefaults, string> = {
