@@ -185,7 +185,15 @@ export const EscalateBody = Type.Object(
   strict,
 );
 
+/**
+ * One of the two: `advance_seconds` moves the clock on from where it is; `offset_seconds` sets how
+ * far it is ahead of real time, and never moves it back (a test driving several instances sends
+ * the same absolute offset to each, so a request repeated or delivered late changes nothing).
+ */
 export const TestClockBody = Type.Object(
-  { advance_seconds: Type.Integer({ minimum: 0, maximum: 31_536_000 }) },
+  {
+    advance_seconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 31_536_000 })),
+    offset_seconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 31_536_000 })),
+  },
   strict,
 );

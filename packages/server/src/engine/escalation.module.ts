@@ -28,6 +28,12 @@ import type { Database, EscalationsTable, NotificationsTable } from '../store/sc
 import { incidentUrl } from '../urls.js';
 
 const MINUTE_MS = 60_000;
+/**
+ * An escalation transaction never waits on anything but the database (tens of ms): one quiet for
+ * this long belongs to a paused or frozen instance, and PostgreSQL ends it so that another
+ * instance can fire the steps it held.
+ */
+const CLAIM_IDLE_LIMIT_MS = 1_000;
 /** Transactions (and connections) a PostgreSQL instance reconciles a burst of due rows in. */
 const PG_SLICES = 4;
 const channelNames: Record<string, string> = {
@@ -164,6 +170,7 @@ export function createEscalationModule(deps: EscalationModuleDeps) {
       return await store.db.transaction().execute(async (trx) => {
         // The rows are ours (SQLite: the writer lock; PostgreSQL: FOR UPDATE SKIP LOCKED, then their
         // incidents FOR UPDATE, in that order as everywhere), so nothing read here changes under us.
+        await store.dialect.holdClaimsAtMost(trx, CLAIM_IDLE_LIMIT_MS);
         const repos = deps.reposFor(trx);
         const rows = await store.dialect
           .claim(
@@ -210,7 +217,10 @@ export function createEscalationModule(deps: EscalationModuleDeps) {
   }
 
   function reconcileOne(incidentId: string, now: Date, cache = createCycleCache()): Promise<boolean> {
-    return store.db.transaction().execute((trx) => reconcileIn(trx, incidentId, now, cache));
+    return store.db.transaction().execute(async (trx) => {
+      await store.dialect.holdClaimsAtMost(trx, CLAIM_IDLE_LIMIT_MS);
+      return reconcileIn(trx, incidentId, now, cache);
+    });
   }
 
   /** Reconciles one due row inside `trx`: false when it is gone, not due, or another instance has it. */

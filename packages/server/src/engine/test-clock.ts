@@ -14,4 +14,12 @@ export class OffsetClock implements Clock {
     this.offsetMs += ms;
     return this.now();
   }
+  /** Puts the clock `ms` ahead of real time, unless it is further ahead already. */
+  offsetAtLeast(ms: number): Date {
+    this.offsetMs = Math.max(this.offsetMs, ms);
+    return this.now();
+  }
+  get offsetSeconds(): number {
+    return this.offsetMs / 1000;
+  }
 }

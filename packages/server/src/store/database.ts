@@ -59,6 +59,10 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     // An idle connection the server drops (a PostgreSQL restart, a failover) must not crash Vigil;
     // the pool replaces it on the next query.
     pool.on('error', (error) => options.onPoolError?.(error));
+    // The same for a connection in use: one the server ends in a transaction (an instance that was
+    // paused past the idle limit, below) must fail that transaction, not crash the process when it
+    // wakes. The pool drops such a connection when it is given back.
+    pool.on('connect', (client) => client.on('error', (error) => options.onPoolError?.(error)));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: postgresDialect, close: () => db.destroy() };
   }

@@ -24,6 +24,12 @@ export interface StoreDialect {
    * instance holds is skipped, not waited for); SQLite: nothing, one process holds the writer.
    */
   claim<O>(query: SelectQueryBuilder<Database, any, O>): SelectQueryBuilder<Database, any, O>;
+  /**
+   * Called first in a transaction that claims shared work: PostgreSQL ends it if its instance goes
+   * quiet in it for `ms` (paused, frozen), so the rows it locked go to another instance within about
+   * one engine cycle rather than the pool-wide limit (database.ts). SQLite: nothing to share.
+   */
+  holdClaimsAtMost(trx: Kysely<Database>, ms: number): Promise<void>;
   /** Case-insensitive LIKE: `ilike` on PostgreSQL; SQLite's `like` is case-insensitive for ASCII. */
   readonly likeOperator: 'like' | 'ilike';
   /**
@@ -65,6 +71,7 @@ export const sqliteDialect: StoreDialect = {
   },
   forUpdate: (query) => query,
   claim: (query) => query,
+  holdClaimsAtMost: async () => {},
   likeOperator: 'like',
   incidentsWithTitle: sqliteIncidentsWithTitle,
 };
@@ -74,6 +81,11 @@ export const postgresDialect: StoreDialect = {
   isUniqueViolation: (error) => (error as { code?: unknown } | null)?.code === '23505',
   forUpdate: (query) => query.forUpdate(),
   claim: (query) => query.forUpdate().skipLocked(),
+  holdClaimsAtMost: async (trx, ms) => {
+    await sql`select set_config('idle_in_transaction_session_timeout', ${String(Math.round(ms))}, true)`.execute(
+      trx,
+    );
+  },
   likeOperator: 'ilike',
   // The pg_trgm GIN index serves `ilike '%…%'` as it is; the planner picks it for rare text and
   // the newest-first scan of incidents_number for common text.

@@ -311,16 +311,22 @@ export function pagingRoutes(app: TypedApp, { services, paging, config }: AppDep
         tags: ['testing'],
         summary: 'Move the engine clock forward (VIGIL_TEST_CLOCK=1 only; otherwise 404)',
         body: TestClockBody,
-        response: responses(200, Type.Object({ now: Type.String() })),
+        response: responses(200, Type.Object({ now: Type.String(), offset_seconds: Type.Number() })),
       },
     },
     async (request) => {
       const testClock = paging?.testClock;
       if (!testClock)
         throw new VigilError('NOT_FOUND', 'The test clock is off (VIGIL_TEST_CLOCK=1 turns it on)');
-      const now = testClock.advance(request.body.advance_seconds * 1000);
+      const { advance_seconds, offset_seconds } = request.body;
+      if ((advance_seconds === undefined) === (offset_seconds === undefined))
+        throw new VigilError('VALIDATION_FAILED', 'Give one of advance_seconds and offset_seconds');
+      const now =
+        advance_seconds !== undefined
+          ? testClock.advance(advance_seconds * 1000)
+          : testClock.offsetAtLeast((offset_seconds ?? 0) * 1000);
       paging?.nudge();
-      return { now: now.toISOString() };
+      return { now: now.toISOString(), offset_seconds: testClock.offsetSeconds };
     },
   );
 }
