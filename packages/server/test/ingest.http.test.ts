@@ -548,6 +548,22 @@ describe.each(engines)('ingest meets the rest of Vigil on %s', (engine) => {
       status: 'invalid event',
       errors: ['The service Meet is disabled; enable it to receive alerts'],
     });
+    // The same on the /integrations/… endpoints, which answer in problem+json.
+    const am = (
+      await h.request({
+        method: 'POST',
+        url: `/api/v1/services/${serviceId}/integrations`,
+        payload: { type: 'alertmanager' },
+      })
+    ).json();
+    const amRefused = await h.request({
+      method: 'POST',
+      url: `/integrations/alertmanager/${am.key}`,
+      token: null,
+      payload: { version: '4', status: 'firing', alerts: [{ status: 'firing', labels: { alertname: 'Off' } }] },
+    });
+    expect(amRefused.statusCode).toBe(409);
+    expect(amRefused.json()).toMatchObject({ code: 'CONFLICT', detail: expect.stringContaining('is disabled') });
     await h.request({ method: 'PATCH', url: `/api/v1/services/${serviceId}`, payload: { status: 'active' } });
     expect((await trigger('while-disabled')).statusCode).toBe(202);
   });

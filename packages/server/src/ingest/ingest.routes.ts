@@ -64,6 +64,7 @@ const problemCodes: Record<number, Parameters<typeof sendProblem>[1]> = {
   400: 'VALIDATION_FAILED',
   401: 'UNAUTHENTICATED',
   404: 'NOT_FOUND',
+  409: 'CONFLICT',
   413: 'PAYLOAD_TOO_LARGE',
   429: 'RATE_LIMITED',
 };
