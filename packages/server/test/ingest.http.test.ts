@@ -560,10 +560,17 @@ describe.each(engines)('ingest meets the rest of Vigil on %s', (engine) => {
       method: 'POST',
       url: `/integrations/alertmanager/${am.key}`,
       token: null,
-      payload: { version: '4', status: 'firing', alerts: [{ status: 'firing', labels: { alertname: 'Off' } }] },
+      payload: {
+        version: '4',
+        status: 'firing',
+        alerts: [{ status: 'firing', labels: { alertname: 'Off' } }],
+      },
     });
     expect(amRefused.statusCode).toBe(409);
-    expect(amRefused.json()).toMatchObject({ code: 'CONFLICT', detail: expect.stringContaining('is disabled') });
+    expect(amRefused.json()).toMatchObject({
+      code: 'CONFLICT',
+      detail: expect.stringContaining('is disabled'),
+    });
     await h.request({ method: 'PATCH', url: `/api/v1/services/${serviceId}`, payload: { status: 'active' } });
     expect((await trigger('while-disabled')).statusCode).toBe(202);
   });
