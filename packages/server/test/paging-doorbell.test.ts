@@ -1,7 +1,7 @@
 import { createTestDatabase, startWebhookSink, type TestDatabase, type WebhookSink } from '@vigil/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Runtime, startRuntime } from '../src/runtime.js';
-import { servicePaging, TOKEN, trigger } from './paging-harness.js';
+import { injectApi, servicePaging, TOKEN, trigger, webhookResponder } from './paging-harness.js';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
@@ -39,26 +39,8 @@ describe('the engine doorbell across instances, on postgres', () => {
   });
 
   it('pages within a second although the engine instance ticks every 30 s', async () => {
-    const call = async (method: string, url: string, payload?: object) => {
-      const res = await api.app.inject({
-        method: method as 'POST',
-        url,
-        headers: { authorization: `Bearer ${TOKEN}` },
-        ...(payload ? { payload } : {}),
-      });
-      if (res.statusCode >= 300) throw new Error(`${url}: ${res.body}`);
-      return res.json();
-    };
-    const user = await call('POST', '/api/v1/users', {
-      name: 'Dee',
-      email: 'dee@example.com',
-      role: 'responder',
-    });
-    await call('POST', `/api/v1/users/${user.id}/contact-methods`, {
-      type: 'webhook',
-      address: `${sink.url}/dee`,
-      secret: SECRET,
-    });
+    const call = injectApi(api);
+    const user = await webhookResponder(call, 'Dee', sink.url, SECRET);
     const h = { runtime: api, api: call } as unknown as Parameters<typeof servicePaging>[0];
     const { routingKey } = await servicePaging(h, 'Queue', [user.id]);
     // Let the engine instance finish the cycle it ran on start, so it is waiting on its long tick.

@@ -7,7 +7,7 @@ import { createSecretBox } from '../src/security/secret-box.js';
 import { openStore } from '../src/store/database.js';
 import type { Store } from '../src/store/dialect.js';
 import { reposFor } from '../src/store/unit-of-work.js';
-import { servicePaging, TOKEN, trigger } from './paging-harness.js';
+import { injectApi, servicePaging, TOKEN, trigger, webhookResponder } from './paging-harness.js';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const KEY = Buffer.alloc(32, 5);
@@ -51,26 +51,8 @@ describe('an engine instance frozen mid-decision, on postgres', () => {
   });
 
   it('fires the step it held about one second later, on another instance', async () => {
-    const call = async (method: string, url: string, payload?: object) => {
-      const res = await api.app.inject({
-        method: method as 'POST',
-        url,
-        headers: { authorization: `Bearer ${TOKEN}` },
-        ...(payload ? { payload } : {}),
-      });
-      if (res.statusCode >= 300) throw new Error(`${url}: ${res.body}`);
-      return res.json();
-    };
-    const user = await call('POST', '/api/v1/users', {
-      name: 'Fay',
-      email: 'fay@example.com',
-      role: 'responder',
-    });
-    await call('POST', `/api/v1/users/${user.id}/contact-methods`, {
-      type: 'webhook',
-      address: `${sink.url}/fay`,
-      secret: SECRET,
-    });
+    const call = injectApi(api);
+    const user = await webhookResponder(call, 'Fay', sink.url, SECRET);
     const h = { runtime: api, api: call } as unknown as Parameters<typeof servicePaging>[0];
     const { routingKey } = await servicePaging(h, 'Ledger', [user.id]);
     await trigger(h, routingKey, 'ledger-1', 'Ledger out of balance');

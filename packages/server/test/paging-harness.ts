@@ -87,16 +87,7 @@ export async function startPagingHarness(engine: Engine, options: { outboundTime
     twilio,
     slack,
     url,
-    async api(method, path, payload) {
-      const res = await h.runtime.app.inject({
-        method: method as 'GET',
-        url: path,
-        headers: { authorization: `Bearer ${TOKEN}` },
-        ...(payload === undefined ? {} : { payload: payload as object }),
-      });
-      if (res.statusCode >= 300) throw new Error(`${method} ${path}: ${res.statusCode} ${res.body}`);
-      return res.body ? res.json() : null;
-    },
+    api: (method, path, payload) => injectApi(h.runtime)(method, path, payload),
     async cycle() {
       for (let i = 0; i < 2; i++) {
         await h.runtime.paging.engine.runOnce();
@@ -135,6 +126,40 @@ export async function startPagingHarness(engine: Engine, options: { outboundTime
     },
   };
   return h;
+}
+
+/** The API of `runtime` through inject(), as the bootstrap owner; a non-2xx answer throws. */
+export function injectApi(runtime: Runtime): PagingHarness['api'] {
+  return async (method, path, payload) => {
+    const res = await runtime.app.inject({
+      method: method as 'GET',
+      url: path,
+      headers: { authorization: `Bearer ${TOKEN}` },
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
+    if (res.statusCode >= 300) throw new Error(`${method} ${path}: ${res.statusCode} ${res.body}`);
+    return res.body ? res.json() : null;
+  };
+}
+
+/** A responder reached by a signed webhook to `<sinkUrl>/<name>`. */
+export async function webhookResponder(
+  api: PagingHarness['api'],
+  name: string,
+  sinkUrl: string,
+  secret: string,
+): Promise<{ id: string }> {
+  const user = await api('POST', '/api/v1/users', {
+    name,
+    email: `${name.toLowerCase()}@example.com`,
+    role: 'responder',
+  });
+  await api('POST', `/api/v1/users/${user.id}/contact-methods`, {
+    type: 'webhook',
+    address: `${sinkUrl}/${name.toLowerCase()}`,
+    secret,
+  });
+  return user;
 }
 
 /** A service paging `userIds` (one step each, `delay` minutes apart) with an Events v2 integration. */
