@@ -506,6 +506,14 @@ describe.each(engines)('ingest meets the rest of Vigil on %s', (engine) => {
     ).json().key;
   });
   afterAll(() => h.close());
+  const newAlertmanagerIntegration = async () =>
+    (
+      await h.request({
+        method: 'POST',
+        url: `/api/v1/services/${serviceId}/integrations`,
+        payload: { type: 'alertmanager' },
+      })
+    ).json();
   const trigger = (dedup: string) =>
     h.request({
       method: 'POST',
@@ -549,13 +557,7 @@ describe.each(engines)('ingest meets the rest of Vigil on %s', (engine) => {
       errors: ['The service Meet is disabled; enable it to receive alerts'],
     });
     // The same on the /integrations/… endpoints, which answer in problem+json.
-    const am = (
-      await h.request({
-        method: 'POST',
-        url: `/api/v1/services/${serviceId}/integrations`,
-        payload: { type: 'alertmanager' },
-      })
-    ).json();
+    const am = await newAlertmanagerIntegration();
     const amRefused = await h.request({
       method: 'POST',
       url: `/integrations/alertmanager/${am.key}`,
@@ -592,13 +594,7 @@ describe.each(engines)('ingest meets the rest of Vigil on %s', (engine) => {
   });
 
   it('writes the alerts of one webhook request all together', async () => {
-    const am = (
-      await h.request({
-        method: 'POST',
-        url: `/api/v1/services/${serviceId}/integrations`,
-        payload: { type: 'alertmanager' },
-      })
-    ).json();
+    const am = await newAlertmanagerIntegration();
     const alerts = Array.from({ length: 30 }, (_, index) => ({
       status: 'firing',
       labels: { alertname: 'Many', n: String(index) },
