@@ -170,17 +170,8 @@ export function createEscalationModule(deps: EscalationModuleDeps) {
       return await store.db.transaction().execute(async (trx) => {
         // The rows are ours (SQLite: the writer lock; PostgreSQL: FOR UPDATE SKIP LOCKED, then their
         // incidents FOR UPDATE, in that order as everywhere), so nothing read here changes under us.
-        await store.dialect.holdClaimsAtMost(trx, CLAIM_IDLE_LIMIT_MS);
         const repos = deps.reposFor(trx);
-        const rows = await store.dialect
-          .claim(
-            trx
-              .selectFrom('escalations')
-              .selectAll()
-              .where('incident_id', 'in', ids)
-              .where('next_at', '<=', at),
-          )
-          .execute();
+        const rows = await claimDue(trx, ids, at);
         const claimed = rows.map((row) => row.incident_id);
         if (claimed.length < ids.length) skippedLocked = true;
         if (claimed.length === 0) return 0;
@@ -216,38 +207,32 @@ export function createEscalationModule(deps: EscalationModuleDeps) {
     }
   }
 
-  function reconcileOne(incidentId: string, now: Date, cache = createCycleCache()): Promise<boolean> {
-    return store.db.transaction().execute(async (trx) => {
-      await store.dialect.holdClaimsAtMost(trx, CLAIM_IDLE_LIMIT_MS);
-      return reconcileIn(trx, incidentId, now, cache);
-    });
+  /**
+   * Locks the rows of `ids` still due, skipping those another instance holds. First in its
+   * transaction: from here PostgreSQL ends the transaction if this instance goes quiet in it.
+   */
+  async function claimDue(trx: Kysely<Database>, ids: string[], at: string) {
+    await store.dialect.holdClaimsAtMost(trx, CLAIM_IDLE_LIMIT_MS);
+    return store.dialect
+      .claim(
+        trx.selectFrom('escalations').selectAll().where('incident_id', 'in', ids).where('next_at', '<=', at),
+      )
+      .execute();
   }
 
-  /** Reconciles one due row inside `trx`: false when it is gone, not due, or another instance has it. */
-  async function reconcileIn(
-    trx: Kysely<Database>,
-    incidentId: string,
-    now: Date,
-    cache: CycleCache,
-  ): Promise<boolean> {
-    const at = now.toISOString();
-    const row = await store.dialect
-      .claim(
-        trx
-          .selectFrom('escalations')
-          .selectAll()
-          .where('incident_id', '=', incidentId)
-          .where('next_at', '<=', at),
-      )
-      .executeTakeFirst();
-    if (!row) return false; // another instance has it, or it is no longer due
-    const repos = deps.reposFor(trx);
-    const incident = await repos.incidents.get(incidentId, true);
-    if (!incident) return false;
-    const writes = newWrites(null);
-    await reconcileRow(trx, repos, row, incident, now, cache, writes);
-    await flush(trx, writes);
-    return true;
+  /** Reconciles one due row in its own transaction: false when it is gone, not due, or another instance has it. */
+  function reconcileOne(incidentId: string, now: Date, cache = createCycleCache()): Promise<boolean> {
+    return store.db.transaction().execute(async (trx) => {
+      const [row] = await claimDue(trx, [incidentId], now.toISOString());
+      if (!row) return false; // another instance has it, or it is no longer due
+      const repos = deps.reposFor(trx);
+      const incident = await repos.incidents.get(incidentId, true);
+      if (!incident) return false;
+      const writes = newWrites(null);
+      await reconcileRow(trx, repos, row, incident, now, cache, writes);
+      await flush(trx, writes);
+      return true;
+    });
   }
 
   function newWrites(checked: number[] | null): Writes {

@@ -7,12 +7,9 @@ import type { IntegrationSink } from '../channels/sink.js';
 import type { Store } from '../store/dialect.js';
 import type { Database, OutboundDeliveriesTable } from '../store/schema.js';
 import { incidentUrl } from '../urls.js';
+import { CLAIM_SAFE_MS, markSending } from './claims.js';
 import { targetOf } from './outbound-sinks.js';
 
-/** As the notification sender: a claim outlives any provider timeout, so only a dead sender loses one. */
-const CLAIM_MS = 60_000;
-/** A sender stops before the provider call when its claim is this old (it may have been paused). */
-const CLAIM_SAFE_MS = 40_000;
 const MAX_ATTEMPTS = 8;
 /** Deliveries in flight per integration: a SIGNL4 team that hangs fills its own slots, nobody else's. */
 const SLOTS_PER_INTEGRATION = 4;
@@ -115,22 +112,13 @@ export function createOutboundSender(deps: OutboundSenderDeps) {
         )
         .execute();
       if (found.length === 0) return [];
-      await trx
-        .updateTable('outbound_deliveries')
-        .set((eb) => ({
-          state: 'sending',
-          claim_token: token,
-          claimed_until: new Date(now.getTime() + CLAIM_MS).toISOString(),
-          attempts: eb('attempts', '+', 1),
-          reason: 'sending',
-          updated_at: at,
-        }))
-        .where(
-          'id',
-          'in',
-          found.map((row) => row.id),
-        )
-        .execute();
+      await markSending(
+        trx,
+        'outbound_deliveries',
+        found.map((row) => row.id),
+        token,
+        now,
+      );
       return found.map((row) => ({ ...row, attempts: row.attempts + 1 }));
     });
     return { rows, token };

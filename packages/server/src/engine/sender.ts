@@ -25,11 +25,8 @@ import type { Database, NotificationsTable } from '../store/schema.js';
 import { incidentUrl } from '../urls.js';
 import type { ActionLinks } from './action-links.js';
 import { ACTION_LINK_TTL_SECONDS } from './action-links.js';
+import { CLAIM_SAFE_MS, markSending } from './claims.js';
 
-/** How long a claim holds: longer than any provider timeout, so only a dead sender loses one. */
-const CLAIM_MS = 60_000;
-/** A sender stops before the provider call when its claim is this old (it may have been paused). */
-const CLAIM_SAFE_MS = 40_000;
 const MAX_ATTEMPTS = 8;
 /** At most this many messages to one contact method a minute; more wait and go as one summary. */
 const THROTTLE_MESSAGES = 3;
@@ -242,22 +239,13 @@ export function createSender(deps: SenderDeps) {
     if (rows.length === 0) return [];
     // One token for the batch: a claim is (id, token), so a late writer is still told apart.
     const token = randomUUID();
-    await trx
-      .updateTable('notifications')
-      .set((eb) => ({
-        state: 'sending',
-        claim_token: token,
-        claimed_until: new Date(now.getTime() + CLAIM_MS).toISOString(),
-        attempts: eb('attempts', '+', 1),
-        reason: 'sending',
-        updated_at: at,
-      }))
-      .where(
-        'id',
-        'in',
-        rows.map((row) => row.id),
-      )
-      .execute();
+    await markSending(
+      trx,
+      'notifications',
+      rows.map((row) => row.id),
+      token,
+      now,
+    );
     const claimed = rows.map((row) => ({
       row: { ...row, attempts: row.attempts + 1 },
       token,
