@@ -19,10 +19,11 @@ import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, psql as runPsql, stopChild } from '../lib.mjs';
+import { enqueueBody, webhookBody } from './bodies.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -115,16 +116,7 @@ function postgresSeconds(database) {
   return total;
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
+const psql = (sql) => runPsql(settings.postgresUrl, sql);
 
 function start(args, childEnv) {
   const command = settings.serverCpu ? 'taskset' : process.execPath;
@@ -140,14 +132,6 @@ function start(args, childEnv) {
   child.stderr.on('data', keep);
   child.output = () => tail;
   return child;
-}
-async function stop(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
@@ -200,11 +184,6 @@ async function call(method, url, token, body) {
   if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${text}`);
   return JSON.parse(text);
 }
-function psql(sql) {
-  execFileSync('psql', [`${settings.postgresUrl}/postgres`, '-v', 'ON_ERROR_STOP=1', '-qAtc', sql], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
 
 let counter = 0;
 async function startServer(target, build) {
@@ -217,7 +196,7 @@ async function startServer(target, build) {
       port,
       path: '/v2/enqueue',
       key: 'bench-routing-key-0123456789abcdef',
-      stop: () => stop(child),
+      stop: () => stopChild(child),
     };
   }
   const dir = mkdtempSync(path.join(os.tmpdir(), 'vigil-cpu-'));
@@ -242,7 +221,7 @@ async function startServer(target, build) {
   const flags = env.VIGIL_BENCH_NODE_FLAGS ? env.VIGIL_BENCH_NODE_FLAGS.split(' ') : [];
   const child = start([...flags, build.main, '--port', String(port)], childEnv);
   const stopAll = async () => {
-    await stop(child);
+    await stopChild(child);
     if (database) psql(`drop database if exists ${database} with (force)`);
     rmSync(dir, { recursive: true, force: true });
   };
@@ -257,33 +236,6 @@ async function startServer(target, build) {
   const route = target.mode === 'enqueue' ? '/v2/enqueue' : new URL(integration.url).pathname;
   return { child, port, path: route, key: integration.key, database, stop: stopAll };
 }
-
-const enqueueBody = (key, n) =>
-  JSON.stringify({
-    routing_key: key,
-    event_action: 'trigger',
-    dedup_key: `k-${n}`,
-    payload: { summary: `disk full on k-${n}`, source: 'bench', severity: 'warning' },
-  });
-const webhookBody = (ns) =>
-  JSON.stringify({
-    version: '4',
-    groupKey: '{}:{alertname="Bench"}',
-    status: 'firing',
-    receiver: 'vigil',
-    groupLabels: {},
-    commonLabels: {},
-    commonAnnotations: {},
-    externalURL: 'http://am',
-    alerts: ns.map((n) => ({
-      status: 'firing',
-      labels: { alertname: 'Bench', key: `k-${n}` },
-      annotations: { summary: `disk full on k-${n}` },
-      startsAt: '2026-01-01T00:00:00Z',
-      endsAt: '0001-01-01T00:00:00Z',
-      fingerprint: n.toString(16).padStart(16, '0'),
-    })),
-  });
 
 /** A small deterministic PRNG, so every run sends the same keys. */
 function rng(seed) {

@@ -14,10 +14,11 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, psql as runPsql, stopChild } from '../lib.mjs';
+import { amAlert, enqueueBody, webhookBody } from './bodies.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -116,20 +117,7 @@ function track(child) {
   return child;
 }
 
-async function stopChild(child, graceMs = 10_000) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
-}
-
-function psql(sql) {
-  execFileSync('psql', [`${settings.postgresUrl}/postgres`, '-v', 'ON_ERROR_STOP=1', '-qAtc', sql], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
+const psql = (sql) => runPsql(settings.postgresUrl, sql);
 
 function dropDatabase(name) {
   try {
@@ -167,18 +155,6 @@ function tempDir(prefix) {
 // Small helpers
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts `command` pinned to the server core; keeps the last lines of its output for error messages. */
 function startPinned(command, args, options = {}) {
@@ -241,39 +217,7 @@ const median = (values) => {
 };
 
 // ---------------------------------------------------------------------------------------------
-// Bodies, the same as load.lua builds (used to fill the key pool before each measured run)
-
-const enqueueBody = (routingKey, n) =>
-  JSON.stringify({
-    routing_key: routingKey,
-    event_action: 'trigger',
-    dedup_key: `k-${n}`,
-    payload: { summary: `disk full on k-${n}`, source: 'bench', severity: 'warning' },
-  });
-const amAlert = (n) => ({
-  labels: { alertname: 'Bench', key: `k-${n}` },
-  annotations: { summary: `disk full on k-${n}` },
-});
-const webhookAlert = (n) => ({
-  status: 'firing',
-  labels: { alertname: 'Bench', key: `k-${n}` },
-  annotations: { summary: `disk full on k-${n}` },
-  startsAt: '2026-01-01T00:00:00Z',
-  endsAt: '0001-01-01T00:00:00Z',
-  fingerprint: n.toString(16).padStart(16, '0'),
-});
-const webhookBody = (ns) =>
-  JSON.stringify({
-    version: '4',
-    groupKey: '{}:{alertname="Bench"}',
-    status: 'firing',
-    receiver: 'vigil',
-    groupLabels: {},
-    commonLabels: {},
-    commonAnnotations: {},
-    externalURL: 'http://am',
-    alerts: ns.map(webhookAlert),
-  });
+// Bodies (bodies.mjs, the same as load.lua builds), to fill the key pool before each measured run
 
 function bodyFor(target, server, ns) {
   if (target.mode === 'enqueue') return enqueueBody(server.key, ns[0]);

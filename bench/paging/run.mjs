@@ -16,10 +16,10 @@ import {
   writeFileSync,
 } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, psql as runPsql, stopChild } from '../lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -108,23 +108,7 @@ const databases = new Set();
 const closers = new Set();
 let cleaning = null;
 
-async function stopChild(child, graceMs = 10_000) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
-}
-
-function psql(sql) {
-  return execFileSync('psql', [`${settings.postgresUrl}/postgres`, '-v', 'ON_ERROR_STOP=1', '-qAtc', sql], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: 30_000,
-  })
-    .toString()
-    .trim();
-}
+const psql = (sql) => runPsql(settings.postgresUrl, sql, { timeout: 30_000 });
 
 function dropDatabase(name) {
   try {
@@ -169,18 +153,6 @@ watchdog.unref();
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function call(base, method, route, { token, body } = {}) {
   const response = await fetch(`${base}${route}`, {

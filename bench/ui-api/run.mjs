@@ -8,10 +8,10 @@ import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, psql as runPsql, stopChild } from '../lib.mjs';
 import { seedPostgres, seedSqlite } from './seed.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -68,14 +68,7 @@ const children = new Set();
 const cleanups = new Set();
 let cleaning = null;
 
-async function stopChild(child, graceMs = 10_000) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
-}
+const psql = (sql, database = 'postgres') => runPsql(settings.postgresUrl, sql, { database });
 
 function cleanup() {
   cleaning ??= (async () => {
@@ -106,31 +99,6 @@ watchdog.unref();
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
 const log = (text) => process.stderr.write(`bench: ${text}\n`);
-
-function psql(sql, database = 'postgres') {
-  return execFileSync(
-    'psql',
-    [`${settings.postgresUrl}/${database}`, '-v', 'ON_ERROR_STOP=1', '-qAtc', sql],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 120_000,
-    },
-  )
-    .toString()
-    .trim();
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** One request over a kept-alive connection: status, body text and the time it took (ms). */
 function request(port, method, route, { token, body } = {}) {
