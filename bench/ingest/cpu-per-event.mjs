@@ -104,6 +104,14 @@ function threadSplit(pid, before, after) {
   const others = delta.filter(([tid]) => tid !== String(pid)).map(([, s]) => s);
   return { main, busiest: others.length ? Math.max(...others) : 0 };
 }
+/** Bytes the process caused to be written to disk (/proc/<pid>/io write_bytes: WAL, checkpoints). */
+function writtenBytes(pid) {
+  try {
+    return Number(/^write_bytes: (\d+)/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? Number.NaN);
+  } catch {
+    return Number.NaN;
+  }
+}
 function postgresSeconds(database) {
   let total = 0;
   for (const entry of readdirSync('/proc')) {
@@ -320,6 +328,7 @@ async function pass(target, server, index) {
   const cpu0 = cpuSeconds(pid);
   const sys0 = cpuSeconds(pid, 'system');
   const threads0 = threadSeconds(pid);
+  const written0 = writtenBytes(pid);
   const pg0 = server.database ? postgresSeconds(server.database) : 0;
   const t0 = performance.now();
   await send(server, load, settings.concurrency);
@@ -328,6 +337,7 @@ async function pass(target, server, index) {
   const system = cpuSeconds(pid, 'system') - sys0;
   const { main, busiest } = threadSplit(pid, threads0, threadSeconds(pid));
   const pg = server.database ? postgresSeconds(server.database) - pg0 : 0;
+  const written = writtenBytes(pid) - written0;
   const m1 = target.kind === 'vigil' ? await metrics(server) : null;
   const events = server.requests * target.batch;
   return {
@@ -336,6 +346,7 @@ async function pass(target, server, index) {
     systemUsPerEvent: (system * 1e6) / events,
     otherUsPerEvent: (busiest * 1e6) / events,
     pgUsPerEvent: (pg * 1e6) / events,
+    kbWrittenPerEvent: written / 1024 / events,
     eventsPerSec: events / wall,
     eventsPerCommit: m0 && m1 ? (m1.events - m0.events) / (m1.batches - m0.batches) : Number.NaN,
     engineCyclesPerEvent: m0 && m1 ? (m1.cycles - m0.cycles) / events : Number.NaN,
@@ -389,7 +400,8 @@ try {
           `  events/s ${fmt(median(p.map((x) => x.eventsPerSec)))}` +
           (result.kind === 'vigil'
             ? `  events/commit ${fmt(median(p.map((x) => x.eventsPerCommit)), 1)}` +
-              `  engine cycles/event ${fmt(median(p.map((x) => x.engineCyclesPerEvent)), 3)}`
+              `  engine cycles/event ${fmt(median(p.map((x) => x.engineCyclesPerEvent)), 3)}` +
+              `  disk KB/event ${fmt(median(p.map((x) => x.kbWrittenPerEvent)), 1)}`
             : '') +
           `  peak RSS ${fmt(result.peakRssMb)} MB` +
           '\n',

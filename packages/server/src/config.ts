@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { DEFAULT_HEAP_GROWTH_PERCENT } from './heap-growth.js';
 import { parseSecretKey } from './security/secret-box.js';
 import { isPostgresUrl } from './store/database.js';
 
@@ -24,6 +25,8 @@ export interface Config {
   engineIntervalMs: number;
   /** The built web app (VIGIL_WEB_DIR; default packages/web/dist); null serves no web app. */
   webDir?: string | null;
+  /** How far the JavaScript heap may grow past its live size between full collections, in % (heap-growth.ts). */
+  heapGrowthPercent: number;
 }
 
 /** Providers of the outbound channels; a channel whose provider is missing is simply not offered. */
@@ -170,7 +173,17 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
     channels: loadChannelConfig(env),
     engineIntervalMs: positiveInteger(env.VIGIL_ENGINE_INTERVAL_MS, 'VIGIL_ENGINE_INTERVAL_MS', 1_000),
     ...(env.VIGIL_WEB_DIR ? { webDir: resolve(env.VIGIL_WEB_DIR) } : {}),
+    heapGrowthPercent: heapGrowthPercent(env.VIGIL_HEAP_GROWTH_PERCENT),
   };
+}
+
+/** 0 leaves V8's own choice; 300 (4×) is the most V8 itself allows. */
+function heapGrowthPercent(text: string | undefined): number {
+  if (text === undefined || text === '') return DEFAULT_HEAP_GROWTH_PERCENT;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0 || value > 300)
+    throw new ConfigError('VIGIL_HEAP_GROWTH_PERCENT must be a whole number from 0 to 300');
+  return value;
 }
 
 function positiveInteger(text: string | undefined, name: string, fallback: number): number {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { pathToFileURL } from 'node:url';
 import { ConfigError, loadConfig, parseFlags } from './config.js';
+import { limitHeapGrowth } from './heap-growth.js';
 import { startRuntime } from './runtime.js';
 import { isPostgresUrl, openStore } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
@@ -8,6 +9,7 @@ import { migrateToLatest } from './store/migrate.js';
 /** `vigil serve`: start, print where to go, and close gracefully on SIGINT/SIGTERM. */
 export async function serve(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const config = loadConfig(env, parseFlags(argv));
+  limitHeapGrowth(config.heapGrowthPercent);
   const started = Date.now();
   const runtime = await startRuntime(config, {
     logger: { level: config.logLevel },
