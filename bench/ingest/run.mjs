@@ -340,6 +340,11 @@ async function startVigil(target) {
     Object.entries(process.env).filter(([name]) => !name.startsWith('VIGIL_') && name !== 'DATABASE_URL'),
   );
   Object.assign(childEnv, { VIGIL_DATA_DIR: dir, VIGIL_BOOTSTRAP_TOKEN: token, VIGIL_LOG_LEVEL: 'warn' });
+  // SERVER_ENV="VIGIL_HEAP_GROWTH_PERCENT=0,…": extra settings for Vigil's servers, to compare settings.
+  for (const pair of (env.SERVER_ENV ?? '').split(',').filter(Boolean)) {
+    const at = pair.indexOf('=');
+    childEnv[pair.slice(0, at)] = pair.slice(at + 1);
+  }
   let database = null;
   if (target.engine === 'postgres') {
     database = `vigil_bench_${process.pid}_${++databaseCounter}`;
