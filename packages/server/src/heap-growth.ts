@@ -10,8 +10,8 @@ export const DEFAULT_HEAP_GROWTH_PERCENT = 75;
  * Why: on a machine with gigabytes of memory V8 allows up to 4× the live heap between full
  * collections. Ingest keeps each request's objects alive until its group commit lands, so they
  * survive the young generation and die old; under a burst the heap then swelled to 4× a live set
- * of about 50 MB (peak RSS 360–430 MB for webhooks of 100 alerts). With 1.75× the same burst peaks
- * at 220–300 MB for a few % more collector work (figures in docs/performance.md). It is a growth
+ * of about 50 MB (peak RSS 313–453 MB for webhooks of 100 alerts). With 1.75× the same bursts peak
+ * at 189–316 MB for a few % more collector work (figures in docs/performance.md). It is a growth
  * factor, not a limit: a heap that really needs more memory still gets it, so a burst cannot turn
  * into an out-of-memory crash the way `--max-old-space-size` can.
  *
