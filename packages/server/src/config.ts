@@ -173,22 +173,36 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Flags = {}): Config {
     channels: loadChannelConfig(env),
     engineIntervalMs: positiveInteger(env.VIGIL_ENGINE_INTERVAL_MS, 'VIGIL_ENGINE_INTERVAL_MS', 1_000),
     ...(env.VIGIL_WEB_DIR ? { webDir: resolve(env.VIGIL_WEB_DIR) } : {}),
-    heapGrowthPercent: heapGrowthPercent(env.VIGIL_HEAP_GROWTH_PERCENT),
+    // 0 leaves V8's own choice; 300 (4×) is the most V8 itself allows.
+    heapGrowthPercent: wholeNumber(
+      env.VIGIL_HEAP_GROWTH_PERCENT,
+      'VIGIL_HEAP_GROWTH_PERCENT',
+      DEFAULT_HEAP_GROWTH_PERCENT,
+      0,
+      300,
+    ),
   };
 }
 
-/** 0 leaves V8's own choice; 300 (4×) is the most V8 itself allows. */
-function heapGrowthPercent(text: string | undefined): number {
-  if (text === undefined || text === '') return DEFAULT_HEAP_GROWTH_PERCENT;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 0 || value > 300)
-    throw new ConfigError('VIGIL_HEAP_GROWTH_PERCENT must be a whole number from 0 to 300');
-  return value;
+function positiveInteger(text: string | undefined, name: string, fallback: number): number {
+  return wholeNumber(text, name, fallback, 1);
 }
 
-function positiveInteger(text: string | undefined, name: string, fallback: number): number {
+/** A whole-number setting from `min` to `max`; unset or empty gives `fallback`, anything else stops the start. */
+function wholeNumber(
+  text: string | undefined,
+  name: string,
+  fallback: number,
+  min: number,
+  max = Number.POSITIVE_INFINITY,
+): number {
   if (text === undefined || text === '') return fallback;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new ConfigError(`${name} must be a whole number above 0`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new ConfigError(
+      max === Number.POSITIVE_INFINITY
+        ? `${name} must be a whole number above ${min - 1}`
+        : `${name} must be a whole number from ${min} to ${max}`,
+    );
   return value;
 }
